@@ -25,21 +25,17 @@ pub struct CommunityIdInput {
 /// request/reply equivalences are applied here, and one-way message types are ordered like a
 /// port pair.
 pub fn community_id(input: CommunityIdInput, seed: u16) -> String {
-    let CommunityIdInput { src_ip, dst_ip, protocol, mut src_port, mut dst_port } = input;
+    let CommunityIdInput {
+        src_ip,
+        dst_ip,
+        protocol,
+        mut src_port,
+        mut dst_port,
+    } = input;
     let mut one_way = false;
     if protocol == 1 || protocol == 58 {
-        let (ty, code) = (src_port as u8, dst_port);
-        match icmp_counterpart(protocol, ty) {
-            Some(peer) => {
-                src_port = u16::from(ty);
-                dst_port = u16::from(peer);
-            }
-            None => {
-                one_way = true;
-                src_port = u16::from(ty);
-                dst_port = code;
-            }
-        }
+        let ports = icmp_ports(protocol, src_port as u8, dst_port as u8);
+        (src_port, dst_port, one_way) = (ports.0, ports.1, ports.2);
     }
     // Order the endpoints: the smaller (ip, port) first, unless the flow is one-way ICMP.
     let swap = if one_way {
@@ -49,8 +45,11 @@ pub fn community_id(input: CommunityIdInput, seed: u16) -> String {
         let b = ip_bytes(&dst_ip);
         (a.as_slice(), src_port) > (b.as_slice(), dst_port)
     };
-    let (ip1, ip2, p1, p2) =
-        if swap { (dst_ip, src_ip, dst_port, src_port) } else { (src_ip, dst_ip, src_port, dst_port) };
+    let (ip1, ip2, p1, p2) = if swap {
+        (dst_ip, src_ip, dst_port, src_port)
+    } else {
+        (src_ip, dst_ip, src_port, dst_port)
+    };
     let mut h = Sha1::new();
     h.update(seed.to_be_bytes());
     h.update(ip_bytes(&ip1));
@@ -72,12 +71,43 @@ fn ip_bytes(ip: &IpAddr) -> Vec<u8> {
     }
 }
 
+/// The Community ID "ports" of an ICMP message: `(type, counterpart type, false)` for
+/// request/reply types, `(type, code, true)` for one-way types.
+pub fn icmp_ports(protocol: u8, icmp_type: u8, code: u8) -> (u16, u16, bool) {
+    match icmp_counterpart(protocol, icmp_type) {
+        Some(peer) => (u16::from(icmp_type), u16::from(peer), false),
+        None => (u16::from(icmp_type), u16::from(code), true),
+    }
+}
+
 /// The paired message type of an ICMP request/reply type, per the Community ID spec.
 fn icmp_counterpart(protocol: u8, ty: u8) -> Option<u8> {
     let pairs: &[(u8, u8)] = if protocol == 1 {
-        &[(8, 0), (0, 8), (13, 14), (14, 13), (15, 16), (16, 15), (10, 9), (9, 10), (17, 18), (18, 17)]
+        &[
+            (8, 0),
+            (0, 8),
+            (13, 14),
+            (14, 13),
+            (15, 16),
+            (16, 15),
+            (10, 9),
+            (9, 10),
+            (17, 18),
+            (18, 17),
+        ]
     } else {
-        &[(128, 129), (129, 128), (133, 134), (134, 133), (135, 136), (136, 135), (130, 131), (131, 130), (144, 145), (145, 144)]
+        &[
+            (128, 129),
+            (129, 128),
+            (133, 134),
+            (134, 133),
+            (135, 136),
+            (136, 135),
+            (130, 131),
+            (131, 130),
+            (144, 145),
+            (145, 144),
+        ]
     };
     pairs.iter().find(|(a, _)| *a == ty).map(|(_, b)| *b)
 }
@@ -102,19 +132,49 @@ mod tests {
     // Vectors from the reference logs under shared/pcaps/packetbeat/libbeat-flowhash/golden.
     #[test]
     fn matches_reference_vectors() {
-        assert_eq!(cid("128.232.110.120", "66.35.250.204", 6, 34855, 80), "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
-        assert_eq!(cid("66.35.250.204", "128.232.110.120", 6, 80, 34855), "1:LQU9qZlK+B5F3KDmev6m5PMibrg=");
-        assert_eq!(cid("192.168.1.52", "8.8.8.8", 17, 54585, 53), "1:d/FP5EW3wiY1vCndhwleRRKHowQ=");
-        assert_eq!(cid("192.168.0.89", "192.168.0.1", 1, 8, 0), "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=");
-        assert_eq!(cid("192.168.0.1", "192.168.0.89", 1, 0, 0), "1:X0snYXpgwiv9TZtqg64sgzUn6Dk=");
         assert_eq!(
-            cid("fe80::200:86ff:fe05:80da", "fe80::260:97ff:fe07:69ea", 58, 135, 0),
+            cid("128.232.110.120", "66.35.250.204", 6, 34855, 80),
+            "1:LQU9qZlK+B5F3KDmev6m5PMibrg="
+        );
+        assert_eq!(
+            cid("66.35.250.204", "128.232.110.120", 6, 80, 34855),
+            "1:LQU9qZlK+B5F3KDmev6m5PMibrg="
+        );
+        assert_eq!(
+            cid("192.168.1.52", "8.8.8.8", 17, 54585, 53),
+            "1:d/FP5EW3wiY1vCndhwleRRKHowQ="
+        );
+        assert_eq!(
+            cid("192.168.0.89", "192.168.0.1", 1, 8, 0),
+            "1:X0snYXpgwiv9TZtqg64sgzUn6Dk="
+        );
+        assert_eq!(
+            cid("192.168.0.1", "192.168.0.89", 1, 0, 0),
+            "1:X0snYXpgwiv9TZtqg64sgzUn6Dk="
+        );
+        assert_eq!(
+            cid(
+                "fe80::200:86ff:fe05:80da",
+                "fe80::260:97ff:fe07:69ea",
+                58,
+                135,
+                0
+            ),
             "1:dGHyGvjMfljg6Bppwm3bg0LO8TY="
         );
         assert_eq!(
-            cid("3ffe:507::1:260:97ff:fe07:69ea", "3ffe:507::1:200:86ff:fe05:80da", 58, 3, 0),
+            cid(
+                "3ffe:507::1:260:97ff:fe07:69ea",
+                "3ffe:507::1:200:86ff:fe05:80da",
+                58,
+                3,
+                0
+            ),
             "1:NdobDX8PQNJbAyfkWxhtL2Pqp5w="
         );
-        assert_eq!(cid("192.168.170.8", "192.168.170.56", 132, 7, 7), "1:MP2EtRCAUIZvTw6MxJHLV7N7JDs=");
+        assert_eq!(
+            cid("192.168.170.8", "192.168.170.56", 132, 7, 7),
+            "1:MP2EtRCAUIZvTw6MxJHLV7N7JDs="
+        );
     }
 }

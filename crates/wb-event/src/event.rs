@@ -20,7 +20,10 @@ pub struct Event {
 impl Event {
     /// An empty event at `timestamp`.
     pub fn new(timestamp: Timestamp) -> Self {
-        Event { timestamp, fields: Vec::with_capacity(32) }
+        Event {
+            timestamp,
+            fields: Vec::with_capacity(32),
+        }
     }
 
     /// Sets `path` to `value`, replacing an earlier value of the same path.
@@ -71,7 +74,8 @@ impl Event {
 
 /// `p` equals `prefix` or is a path below it (`prefix.`...).
 fn is_same_or_below(p: &str, prefix: &str) -> bool {
-    p.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    p.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 #[cfg(test)]

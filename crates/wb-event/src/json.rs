@@ -18,7 +18,10 @@ pub struct JsonStyle {
 
 impl Default for JsonStyle {
     fn default() -> Self {
-        JsonStyle { pretty: false, precision: Precision::Millisecond }
+        JsonStyle {
+            pretty: false,
+            precision: Precision::Millisecond,
+        }
     }
 }
 
@@ -28,12 +31,18 @@ impl Default for JsonStyle {
 /// is set twice the later value wins, and when a path is both a value and a parent of other
 /// paths (`a` and `a.b`) the parent value is dropped.
 pub fn write_json(event: &Event, style: JsonStyle, out: &mut Vec<u8>) {
-    let mut w = Writer { out, style, scratch: String::new() };
+    let mut w = Writer {
+        out,
+        style,
+        scratch: String::new(),
+    };
     w.out.push(b'{');
     w.newline(1);
     w.key("@timestamp");
     w.scratch.clear();
-    event.timestamp.write_rfc3339(style.precision, &mut w.scratch);
+    event
+        .timestamp
+        .write_rfc3339(style.precision, &mut w.scratch);
     write_str(w.out, &w.scratch);
     w.write_fields(event.fields(), 1, true);
     w.newline(0);
@@ -66,9 +75,7 @@ impl Writer<'_> {
     /// `had_member` says whether a member was already written (so a comma is due).
     fn write_fields(&mut self, fields: &[(FieldName, Value)], depth: usize, had_member: bool) {
         let mut order: Vec<usize> = (0..fields.len()).collect();
-        order.sort_by(|&a, &b| {
-            cmp_paths(&fields[a].0, &fields[b].0).then(a.cmp(&b))
-        });
+        order.sort_by(|&a, &b| cmp_paths(&fields[a].0, &fields[b].0).then(a.cmp(&b)));
         let mut open: Vec<&str> = Vec::new();
         let mut first_at_level: Vec<bool> = vec![!had_member];
         for (pos, &i) in order.iter().enumerate() {
@@ -80,8 +87,14 @@ impl Writer<'_> {
                 }
             }
             let segs: Vec<&str> = path.split('.').collect();
-            let Some((leaf, parents)) = segs.split_last() else { continue };
-            let common = open.iter().zip(parents.iter()).take_while(|(a, b)| a == b).count();
+            let Some((leaf, parents)) = segs.split_last() else {
+                continue;
+            };
+            let common = open
+                .iter()
+                .zip(parents.iter())
+                .take_while(|(a, b)| a == b)
+                .count();
             while open.len() > common {
                 open.pop();
                 first_at_level.pop();
@@ -119,7 +132,9 @@ impl Writer<'_> {
     fn value(&mut self, value: &Value, depth: usize) {
         match value {
             Value::Null => self.out.extend_from_slice(b"null"),
-            Value::Bool(b) => self.out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Bool(b) => self
+                .out
+                .extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Int(n) => {
                 let _ = write!(self.out, "{n}");
             }
@@ -178,7 +193,9 @@ fn cmp_paths(a: &str, b: &str) -> Ordering {
 
 /// `child` is below `parent` (`parent.`...).
 fn is_parent(parent: &str, child: &str) -> bool {
-    child.strip_prefix(parent).is_some_and(|rest| rest.starts_with('.'))
+    child
+        .strip_prefix(parent)
+        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// Writes `s` as a JSON string with the escapes RFC 8259 requires.
@@ -215,7 +232,14 @@ mod tests {
 
     fn render(e: &Event, pretty: bool) -> String {
         let mut out = Vec::new();
-        write_json(e, JsonStyle { pretty, precision: Precision::Millisecond }, &mut out);
+        write_json(
+            e,
+            JsonStyle {
+                pretty,
+                precision: Precision::Millisecond,
+            },
+            &mut out,
+        );
         String::from_utf8(out).unwrap()
     }
 
@@ -226,7 +250,10 @@ mod tests {
         e.put("source.port", 80u16);
         e.put("source.ip", "10.0.0.1");
         e.put("destination.ip", "10.0.0.2");
-        e.put("event.type", Value::List(vec!["connection".into(), "end".into()]));
+        e.put(
+            "event.type",
+            Value::List(vec!["connection".into(), "end".into()]),
+        );
         e.put("flow.final", true);
         e.put("a.b.c", "x\"\n\u{1}");
         let s = render(&e, false);
@@ -249,7 +276,10 @@ mod tests {
             "o",
             Value::Object(vec![("z".into(), 1u64.into()), ("y.x".into(), Value::Null)]),
         );
-        e.push("l", Value::List(vec![Value::Object(vec![("k".into(), "v".into())])]));
+        e.push(
+            "l",
+            Value::List(vec![Value::Object(vec![("k".into(), "v".into())])]),
+        );
         let s = render(&e, false);
         let v: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(v["a"]["b"], 2);

@@ -7,7 +7,7 @@ mod event;
 mod json;
 mod value;
 
-pub use community_id::{community_id, CommunityIdInput};
+pub use community_id::{community_id, icmp_ports, CommunityIdInput};
 pub use event::{Event, FieldName};
 pub use json::{write_json, JsonStyle};
 pub use value::Value;

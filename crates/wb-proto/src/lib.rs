@@ -1,1 +1,19 @@
-//! wb-proto
+//! Application protocols: the [`Protocol`] / [`Analyzer`] contract that the flow layer drives,
+//! the explicit [`registry`] of protocols, shared ECS helpers, and one folder per protocol.
+//!
+//! Contract in short: the flow layer owns the bytes. An analyzer is fed in-order stream data
+//! (or one datagram), reports how much it consumed and how much more it needs, and never keeps
+//! its own copy of stream bytes; gaps, end of stream and expiry are inputs on packet time.
+
+mod analyzer;
+mod conn;
+mod context;
+pub mod ecs;
+mod options;
+pub mod registry;
+pub mod template;
+
+pub use analyzer::{Analyzer, GapAction, Progress, Protocol};
+pub use conn::{ConnMeta, Dir, TransportKind};
+pub use context::{AnomalyCounts, Cx};
+pub use options::{positive_usize, CommonOptions, OptionsError};

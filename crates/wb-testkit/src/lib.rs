@@ -1,1 +1,10 @@
-//! wb-testkit
+//! Test-only helpers: build TCP conversations as raw frames, run frames through the engine,
+//! check every registered analyzer with the generic suite, and compare golden event files.
+
+pub mod conversation;
+pub mod golden;
+pub mod harness;
+pub mod suite;
+
+pub use conversation::{Conversation, Frame, Segmentation};
+pub use harness::{run_frames, strip_volatile};

@@ -16,4 +16,4 @@ pub use defrag::{DefragConfig, DefragStats, Defragmenter, Reassembled};
 pub use error::DecodeError;
 pub use link::LinkType;
 pub use packet::{Fragment, IcmpInfo, Packet, TcpFlags, TcpInfo, Transport, VlanTags};
-pub use timestamp::{Precision, Timestamp};
+pub use timestamp::{civil_from_days, Precision, Timestamp};

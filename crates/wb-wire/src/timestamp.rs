@@ -23,7 +23,10 @@ pub enum Precision {
 impl Timestamp {
     /// Builds a timestamp from whole seconds and a nanosecond fraction.
     pub fn from_secs_nanos(secs: i64, nanos: u32) -> Self {
-        Timestamp(secs.saturating_mul(1_000_000_000).saturating_add(i64::from(nanos)))
+        Timestamp(
+            secs.saturating_mul(1_000_000_000)
+                .saturating_add(i64::from(nanos)),
+        )
     }
 
     /// Nanoseconds since the epoch.
@@ -83,7 +86,7 @@ impl Timestamp {
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day); Howard Hinnant's
 /// `civil_from_days` algorithm.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -103,12 +106,27 @@ mod tests {
     #[test]
     fn renders_known_instants() {
         let t = Timestamp::from_secs_nanos(1_445_287_763, 817_123_456);
-        assert_eq!(t.to_rfc3339(Precision::Millisecond), "2015-10-19T20:49:23.817Z");
-        assert_eq!(t.to_rfc3339(Precision::Microsecond), "2015-10-19T20:49:23.817123Z");
-        assert_eq!(t.to_rfc3339(Precision::Nanosecond), "2015-10-19T20:49:23.817123456Z");
-        assert_eq!(Timestamp(0).to_rfc3339(Precision::Millisecond), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            t.to_rfc3339(Precision::Millisecond),
+            "2015-10-19T20:49:23.817Z"
+        );
+        assert_eq!(
+            t.to_rfc3339(Precision::Microsecond),
+            "2015-10-19T20:49:23.817123Z"
+        );
+        assert_eq!(
+            t.to_rfc3339(Precision::Nanosecond),
+            "2015-10-19T20:49:23.817123456Z"
+        );
+        assert_eq!(
+            Timestamp(0).to_rfc3339(Precision::Millisecond),
+            "1970-01-01T00:00:00.000Z"
+        );
         let leap = Timestamp::from_secs_nanos(951_782_400, 0); // 2000-02-29
-        assert_eq!(leap.to_rfc3339(Precision::Millisecond), "2000-02-29T00:00:00.000Z");
+        assert_eq!(
+            leap.to_rfc3339(Precision::Millisecond),
+            "2000-02-29T00:00:00.000Z"
+        );
     }
 
     #[test]
@@ -116,6 +134,9 @@ mod tests {
         let t = Timestamp(-1);
         assert_eq!(t.secs(), -1);
         assert_eq!(t.subsec_nanos(), 999_999_999);
-        assert_eq!(t.to_rfc3339(Precision::Nanosecond), "1969-12-31T23:59:59.999999999Z");
+        assert_eq!(
+            t.to_rfc3339(Precision::Nanosecond),
+            "1969-12-31T23:59:59.999999999Z"
+        );
     }
 }

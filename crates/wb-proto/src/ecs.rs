@@ -1,0 +1,137 @@
+//! The ECS fields every transaction event shares (Packetbeat's `pb.Fields` rules): type,
+//! status, event.*, source/destination/client/server, network.*, related.ip, error.message.
+
+use crate::{ConnMeta, TransportKind};
+use wb_event::{community_id, CommunityIdInput, Event, Value};
+use wb_wire::Timestamp;
+
+/// Outcome of a transaction as written to the top-level `status` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// `OK`.
+    Ok,
+    /// `Error`.
+    Error,
+}
+
+impl Status {
+    /// The field value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Error => "Error",
+        }
+    }
+}
+
+/// The shared facts of one transaction.
+#[derive(Clone, Debug)]
+pub struct Transaction<'a> {
+    /// Protocol name (`type`, `event.dataset`, `network.protocol`).
+    pub protocol: &'static str,
+    /// The connection it happened on.
+    pub conn: &'a ConnMeta,
+    /// Time of the request's first byte, if a request was seen.
+    pub start: Option<Timestamp>,
+    /// Time of the response's last byte, if a response was seen.
+    pub end: Option<Timestamp>,
+    /// Request size in application bytes (0 = omitted).
+    pub request_bytes: u64,
+    /// Response size in application bytes (0 = omitted).
+    pub response_bytes: u64,
+    /// `status`.
+    pub status: Status,
+    /// Notes for `error.message` (one → string, several → list).
+    pub notes: &'a [String],
+}
+
+impl Transaction<'_> {
+    /// Builds the event with every shared field set; the protocol adds its own afterwards.
+    pub fn to_event(&self) -> Event {
+        let ts = self.start.or(self.end).unwrap_or_default();
+        let mut e = Event::new(ts);
+        let c = self.conn;
+        e.push("type", self.protocol);
+        e.push("status", self.status.as_str());
+        e.push("event.kind", "event");
+        e.push("event.category", Value::List(vec!["network".into()]));
+        e.push(
+            "event.type",
+            Value::List(vec!["connection".into(), "protocol".into()]),
+        );
+        e.push("event.dataset", self.protocol);
+        if let Some(start) = self.start {
+            e.push("event.start", start);
+        }
+        if let Some(end) = self.end {
+            e.push("event.end", end);
+        }
+        if let (Some(start), Some(end)) = (self.start, self.end) {
+            if end >= start {
+                e.push("event.duration", end.nanos_since(start));
+            }
+        }
+        for side in ["source", "client"] {
+            push_endpoint(&mut e, side, c.client, self.request_bytes);
+        }
+        for side in ["destination", "server"] {
+            push_endpoint(&mut e, side, c.server, self.response_bytes);
+        }
+        e.push("network.transport", c.transport.as_str());
+        e.push(
+            "network.type",
+            if c.client.is_ipv4() { "ipv4" } else { "ipv6" },
+        );
+        e.push("network.protocol", self.protocol);
+        let total = self.request_bytes + self.response_bytes;
+        if total > 0 {
+            e.push("network.bytes", total);
+        }
+        e.push("network.community_id", conn_community_id(c));
+        let mut related = vec![Value::Ip(c.client.ip())];
+        if c.server.ip() != c.client.ip() {
+            related.push(Value::Ip(c.server.ip()));
+        }
+        e.push("related.ip", Value::List(related));
+        match self.notes {
+            [] => {}
+            [one] => e.push("error.message", one.clone()),
+            many => e.push(
+                "error.message",
+                Value::List(many.iter().map(|n| Value::Str(n.clone())).collect()),
+            ),
+        }
+        e
+    }
+}
+
+fn push_endpoint(e: &mut Event, side: &'static str, addr: std::net::SocketAddr, bytes: u64) {
+    let (ip, port, b) = match side {
+        "source" => ("source.ip", "source.port", "source.bytes"),
+        "client" => ("client.ip", "client.port", "client.bytes"),
+        "destination" => ("destination.ip", "destination.port", "destination.bytes"),
+        _ => ("server.ip", "server.port", "server.bytes"),
+    };
+    e.push(ip, addr.ip());
+    e.push(port, addr.port());
+    if bytes > 0 {
+        e.push(b, bytes);
+    }
+}
+
+/// Community ID of a connection, client as source.
+pub fn conn_community_id(c: &ConnMeta) -> String {
+    community_id(
+        CommunityIdInput {
+            src_ip: c.client.ip(),
+            dst_ip: c.server.ip(),
+            protocol: match c.transport {
+                TransportKind::Tcp => 6,
+                TransportKind::Udp => 17,
+            },
+            src_port: c.client.port(),
+            dst_port: c.server.port(),
+        },
+        0,
+    )
+}

@@ -1,0 +1,79 @@
+//! Options every protocol shares, taken from its `packetbeat.protocols` entry.
+
+use std::time::Duration;
+use wb_config::ProtocolConfig;
+
+/// Packetbeat's default `max_message_size` (10 MiB).
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 10 * 1024 * 1024;
+
+/// A protocol option that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("packetbeat.protocols.{protocol}.{key}: {message}")]
+pub struct OptionsError {
+    /// Protocol type.
+    pub protocol: String,
+    /// Option name.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The options common to all protocols.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommonOptions {
+    /// Server ports.
+    pub ports: Vec<u16>,
+    /// Put the raw request text in `request`.
+    pub send_request: bool,
+    /// Put the raw response text in `response`.
+    pub send_response: bool,
+    /// Idle time after which pending transactions are flushed.
+    pub transaction_timeout: Duration,
+    /// Most bytes buffered for one message.
+    pub max_message_size: usize,
+}
+
+impl CommonOptions {
+    /// Reads the common options of one protocol entry.
+    pub fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError> {
+        let max_message_size = positive_usize(
+            cfg,
+            "max_message_size",
+            DEFAULT_MAX_MESSAGE_SIZE,
+            "a positive number of bytes",
+        )?;
+        Ok(CommonOptions {
+            ports: cfg.ports.clone(),
+            send_request: cfg.send_request,
+            send_response: cfg.send_response,
+            transaction_timeout: cfg.transaction_timeout,
+            max_message_size,
+        })
+    }
+
+    /// The transaction timeout in nanoseconds.
+    pub fn timeout_nanos(&self) -> i64 {
+        i64::try_from(self.transaction_timeout.as_nanos()).unwrap_or(i64::MAX)
+    }
+}
+
+/// Reads option `key` as a positive integer, `default` when absent; `what` names the expected
+/// value in the error.
+pub fn positive_usize(
+    cfg: &ProtocolConfig,
+    key: &str,
+    default: usize,
+    what: &str,
+) -> Result<usize, OptionsError> {
+    let Some(v) = cfg.options.get(key) else {
+        return Ok(default);
+    };
+    v.as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| OptionsError {
+            protocol: cfg.kind.clone(),
+            key: key.into(),
+            message: format!("must be {what}, got {v:?}"),
+        })
+}

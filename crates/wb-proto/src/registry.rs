@@ -1,0 +1,85 @@
+//! The explicit list of protocols Wirebeat implements, and building them from configuration.
+
+use crate::{Dir, OptionsError, Protocol};
+use std::sync::Arc;
+use wb_config::ProtocolConfig;
+
+/// One message of an example conversation.
+#[derive(Clone, Copy, Debug)]
+pub struct ExampleMessage {
+    /// Who sends it.
+    pub dir: Dir,
+    /// Its bytes on the wire.
+    pub data: &'static [u8],
+}
+
+/// How to build one protocol from its configuration entry.
+pub struct ProtocolSpec {
+    /// The `type:` name.
+    pub name: &'static str,
+    /// Builds a configured instance.
+    pub build: fn(&ProtocolConfig) -> Result<Arc<dyn Protocol>, OptionsError>,
+    /// A short, valid example conversation with at least one complete transaction. The generic
+    /// analyzer test suite replays it in many segmentations and with gaps, and the fuzz
+    /// harness starts from it.
+    pub example: &'static [ExampleMessage],
+}
+
+/// Every protocol Wirebeat implements. Add new protocols here, once.
+pub const IMPLEMENTED: &[ProtocolSpec] = &[ProtocolSpec {
+    name: crate::template::NAME,
+    build: crate::template::Template::build,
+    example: crate::template::EXAMPLE,
+}];
+
+/// Protocol types Packetbeat has that Wirebeat does not analyse yet.
+pub const NOT_YET: &[&str] = &[
+    "amqp",
+    "cassandra",
+    "dhcpv4",
+    "dns",
+    "http",
+    "icmp",
+    "memcache",
+    "mongodb",
+    "mysql",
+    "nfs",
+    "pgsql",
+    "redis",
+    "sip",
+    "thrift",
+    "tls",
+];
+
+/// The configured protocols, and warnings about entries that are not analysed.
+pub struct Built {
+    /// Enabled, implemented protocols in configuration order.
+    pub protocols: Vec<Arc<dyn Protocol>>,
+    /// One line per protocol entry that is configured but not analysed.
+    pub warnings: Vec<String>,
+}
+
+/// Builds every enabled protocol entry.
+pub fn build_all(configs: &[ProtocolConfig]) -> Result<Built, OptionsError> {
+    let mut built = Built {
+        protocols: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for cfg in configs.iter().filter(|c| c.enabled) {
+        if let Some(spec) = IMPLEMENTED.iter().find(|s| s.name == cfg.kind) {
+            built.protocols.push((spec.build)(cfg)?);
+        } else if NOT_YET.contains(&cfg.kind.as_str()) {
+            built.warnings.push(format!(
+                "protocol \"{}\" is not supported yet by Wirebeat: its traffic appears in flows only",
+                cfg.kind
+            ));
+        } else {
+            return Err(OptionsError {
+                protocol: cfg.kind.clone(),
+                key: "type".into(),
+                message: format!("unknown protocol type \"{}\"", cfg.kind),
+            });
+        }
+    }
+    Ok(built)
+}
