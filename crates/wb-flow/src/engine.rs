@@ -1,6 +1,7 @@
 //! The engine: one worker's whole state machine from frame to events, driven by packet time.
 
 use crate::conn::{Connection, Outputs};
+use crate::ended::EndedConversations;
 use crate::flow_event::flow_event;
 use crate::key::{Endpoint, FlowKey};
 use crate::ports::PortMap;
@@ -91,6 +92,7 @@ struct Core {
     next_sweep: Timestamp,
     next_report: Option<Timestamp>,
     conn_seq: u64,
+    ended: EndedConversations,
 }
 
 /// The protocol chosen for a packet, and whether its sender is the client.
@@ -147,6 +149,7 @@ impl Engine {
                 next_sweep: Timestamp(0),
                 next_report: None,
                 conn_seq: 0,
+                ended: EndedConversations::default(),
             },
         })
     }
@@ -344,6 +347,9 @@ impl Core {
     fn end_flow(&mut self, slot: u32, now: Timestamp) {
         self.close_conn(slot, now);
         if let Some(entry) = self.table.remove(slot) {
+            if entry.key.protocol == 6 && entry.tcp_finished() {
+                self.ended.insert(entry.key, entry.syn_seq);
+            }
             if self.config.flows.is_some() {
                 self.events.push(flow_event(&entry, now, true));
                 self.stats.flow_events += 1;
@@ -427,8 +433,11 @@ impl Core {
                     }
                 }
                 entry.rst |= t.flags.rst();
+                if t.flags.syn() && !t.flags.ack() && entry.syn_seq.is_none() {
+                    entry.syn_seq = Some(t.seq);
+                }
                 let starts = t.flags.syn() || !pkt.payload.is_empty();
-                if entry.conn.is_none() && starts && !entry.tcp_finished() {
+                if entry.conn.is_none() && starts && !entry.tcp_finished() && !entry.after_end {
                     let sender_is_client = if t.flags.syn() {
                         !t.flags.ack()
                     } else {
@@ -511,10 +520,13 @@ impl Core {
         icmp: (u8, u8),
     ) -> Option<u32> {
         if let Some(slot) = self.table.find(&key) {
+            // A SYN on a finished conversation starts a new one, unless it repeats the
+            // first SYN (a duplicate: a new connection must choose a new initial sequence).
             let reused = match pkt.transport {
-                Transport::Tcp(t) if t.flags.syn() && !t.flags.ack() => {
-                    self.table.get_mut(slot).is_some_and(|e| e.tcp_finished())
-                }
+                Transport::Tcp(t) if t.flags.syn() && !t.flags.ack() => self
+                    .table
+                    .get_mut(slot)
+                    .is_some_and(|e| e.tcp_finished() && e.syn_seq != Some(t.seq)),
                 _ => false,
             };
             if !reused {
@@ -540,6 +552,16 @@ impl Core {
             conn: None,
             fin: [false; 2],
             rst: false,
+            after_end: match pkt.transport {
+                Transport::Tcp(t) => self
+                    .ended
+                    .is_late(&key, (t.flags.syn() && !t.flags.ack()).then_some(t.seq)),
+                _ => false,
+            },
+            syn_seq: match pkt.transport {
+                Transport::Tcp(t) if t.flags.syn() && !t.flags.ack() => Some(t.seq),
+                _ => None,
+            },
         };
         let slot = self.table.insert(entry)?;
         self.stats.flows_created += 1;

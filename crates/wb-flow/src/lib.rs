@@ -4,6 +4,7 @@
 //! replayed capture always gives the same events in the same order.
 
 mod conn;
+mod ended;
 mod engine;
 mod flow_event;
 mod key;

@@ -43,6 +43,12 @@ pub struct FlowEntry {
     pub fin: [bool; 2],
     /// TCP: a RST was seen.
     pub rst: bool,
+    /// TCP: the flow began without a SYN after a conversation with the same key had ended;
+    /// its packets are late duplicates and are not analyzed.
+    pub after_end: bool,
+    /// TCP: sequence number of the first SYN (without ACK), to tell a duplicate of that SYN
+    /// from a new connection reusing the port pair.
+    pub syn_seq: Option<u32>,
 }
 
 impl FlowEntry {

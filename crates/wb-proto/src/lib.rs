@@ -9,6 +9,7 @@ mod analyzer;
 mod conn;
 mod context;
 pub mod ecs;
+pub mod http;
 mod options;
 pub mod registry;
 pub mod template;
@@ -16,4 +17,6 @@ pub mod template;
 pub use analyzer::{Analyzer, GapAction, Progress, Protocol};
 pub use conn::{ConnMeta, Dir, TransportKind};
 pub use context::{AnomalyCounts, Cx};
-pub use options::{positive_usize, CommonOptions, OptionsError};
+pub use options::{
+    bool_option, check_known, positive_usize, string_list, CommonOptions, OptionsError,
+};

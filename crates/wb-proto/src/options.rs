@@ -77,3 +77,64 @@ pub fn positive_usize(
             message: format!("must be {what}, got {v:?}"),
         })
 }
+
+/// Fails on an option of `cfg` that is not in `known`, naming the nearest known one.
+pub fn check_known(cfg: &ProtocolConfig, known: &[&str]) -> Result<(), OptionsError> {
+    for key in cfg.options.keys() {
+        let key = key.as_str().unwrap_or_default();
+        if known.contains(&key) {
+            continue;
+        }
+        let nearest = known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(key, k), *k))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let message = match nearest {
+            Some((_, k)) => format!("unknown option (did you mean \"{k}\"?)"),
+            None => format!("unknown option; known options: {}", known.join(", ")),
+        };
+        return Err(OptionsError {
+            protocol: cfg.kind.clone(),
+            key: key.to_string(),
+            message,
+        });
+    }
+    Ok(())
+}
+
+/// Reads option `key` as a boolean, `default` when absent.
+pub fn bool_option(cfg: &ProtocolConfig, key: &str, default: bool) -> Result<bool, OptionsError> {
+    match cfg.options.get(key) {
+        None => Ok(default),
+        Some(v) => v.as_bool().ok_or_else(|| OptionsError {
+            protocol: cfg.kind.clone(),
+            key: key.into(),
+            message: format!("must be true or false, got {v:?}"),
+        }),
+    }
+}
+
+/// Reads option `key` as a list of strings (a single string is a list of one); empty when
+/// absent.
+pub fn string_list(cfg: &ProtocolConfig, key: &str) -> Result<Vec<String>, OptionsError> {
+    let bad = |v: &serde_yaml_ng::Value| OptionsError {
+        protocol: cfg.kind.clone(),
+        key: key.into(),
+        message: format!("must be a list of strings, got {v:?}"),
+    };
+    let scalar = |v: &serde_yaml_ng::Value| match v {
+        serde_yaml_ng::Value::String(s) => Some(s.clone()),
+        serde_yaml_ng::Value::Number(n) => Some(n.to_string()),
+        serde_yaml_ng::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    match cfg.options.get(key) {
+        None | Some(serde_yaml_ng::Value::Null) => Ok(Vec::new()),
+        Some(serde_yaml_ng::Value::Sequence(items)) => items
+            .iter()
+            .map(|v| scalar(v).ok_or_else(|| bad(v)))
+            .collect(),
+        Some(v) => scalar(v).map(|s| vec![s]).ok_or_else(|| bad(v)),
+    }
+}

@@ -26,11 +26,18 @@ pub struct ProtocolSpec {
 }
 
 /// Every protocol Wirebeat implements. Add new protocols here, once.
-pub const IMPLEMENTED: &[ProtocolSpec] = &[ProtocolSpec {
-    name: crate::template::NAME,
-    build: crate::template::Template::build,
-    example: crate::template::EXAMPLE,
-}];
+pub const IMPLEMENTED: &[ProtocolSpec] = &[
+    ProtocolSpec {
+        name: crate::template::NAME,
+        build: crate::template::Template::build,
+        example: crate::template::EXAMPLE,
+    },
+    ProtocolSpec {
+        name: crate::http::NAME,
+        build: crate::http::Http::build,
+        example: crate::http::EXAMPLE,
+    },
+];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
 pub const NOT_YET: &[&str] = &[
@@ -38,7 +45,6 @@ pub const NOT_YET: &[&str] = &[
     "cassandra",
     "dhcpv4",
     "dns",
-    "http",
     "icmp",
     "memcache",
     "mongodb",

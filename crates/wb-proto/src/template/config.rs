@@ -1,6 +1,6 @@
 //! Options of the `template` protocol.
 
-use crate::{positive_usize, CommonOptions, OptionsError};
+use crate::{check_known, positive_usize, CommonOptions, OptionsError};
 use wb_config::ProtocolConfig;
 
 /// Default cap on requests waiting for a response on one connection.
@@ -19,6 +19,7 @@ pub struct TemplateConfig {
 impl TemplateConfig {
     /// Reads the options from a protocol entry.
     pub fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError> {
+        check_known(cfg, &["max_message_size", "max_pending"])?;
         let max_pending = positive_usize(
             cfg,
             "max_pending",
