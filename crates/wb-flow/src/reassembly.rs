@@ -238,8 +238,10 @@ impl StreamAssembler {
         }
     }
 
-    /// The peer acknowledged up to `ack`: if that covers a hole before held data, the peer got
-    /// bytes the capture missed, and they will never be retransmitted.
+    /// The peer acknowledged up to `ack`: if that reaches into held data past a hole, the peer
+    /// got the hole's bytes although the capture missed them, and they will never be
+    /// retransmitted. An ack that ends exactly where held data starts is not enough: a capture
+    /// that reorders segments may show that ack before the missing segment itself.
     pub fn peer_ack(
         &mut self,
         ack: u32,
@@ -247,7 +249,7 @@ impl StreamAssembler {
         out: &mut dyn FnMut(Delivery),
     ) {
         while let Some(seq) = self.held.first().map(|h| h.seq) {
-            if (ack.wrapping_sub(seq) as i32) < 0 {
+            if (ack.wrapping_sub(seq) as i32) <= 0 {
                 break;
             }
             self.skip_first_hole(stats, out);
