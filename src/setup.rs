@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use std::path::PathBuf;
-use wb_config::{Config, LoadRequest, Loaded, OutputConfig};
+use wb_config::{Config, EventMetadata, LoadRequest, Loaded, OutputConfig};
 use wb_event::JsonStyle;
 use wb_flow::{Engine, EngineConfig, FlowSettings, ReassemblyLimits};
 use wb_outputs::{ConsoleSink, FileSink, FileSinkConfig, Sink};
@@ -110,12 +110,25 @@ pub fn build_publisher(config: &Config) -> Result<Publisher> {
                 .context("cannot open the local event store")?,
         ),
     };
+    let mut per_type: Vec<(String, EventMetadata)> = config
+        .protocols
+        .iter()
+        .filter(|p| p.enabled)
+        .map(|p| (p.kind.clone(), p.metadata.clone()))
+        .collect();
+    if let Some(flows) = &config.flows {
+        per_type.push(("flow".into(), flows.metadata.clone()));
+    }
     let enrichment = Enrichment::new(&EnrichmentConfig {
         name: config.name.clone(),
         hostname: hostname(),
-        tags: config.tags.clone(),
-        fields: config.fields.clone(),
-        fields_under_root: config.fields_under_root,
+        global: EventMetadata {
+            fields: config.fields.clone(),
+            fields_under_root: config.fields_under_root,
+            tags: config.tags.clone(),
+            keep_null: false,
+        },
+        per_type,
     });
     let style = JsonStyle {
         pretty,

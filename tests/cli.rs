@@ -233,3 +233,50 @@ fn without_e_logs_go_to_a_file_under_path_logs() {
     let text = std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
     assert!(text.contains("reading capture file"), "{text}");
 }
+
+#[test]
+fn per_protocol_and_flow_tags_fields_and_keep_null_reach_their_events_only() {
+    let config = "\
+tags: [probe]
+fields: {site: lab, tier: global}
+packetbeat.flows:
+  timeout: 30s
+  period: -1s
+  tags: [flowtag]
+  fields: {tier: flows, nothing: null}
+  keep_null: true
+packetbeat.protocols:
+  - type: http
+    ports: [8080]
+    tags: [web, probe]
+    fields: {tier: web}
+    fields_under_root: true
+";
+    let capture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/http.pcap");
+    let run = common::run_capture(config, &capture, &[]);
+    assert!(run.output.status.success(), "{}", run.stderr());
+    assert!(
+        !run.stderr().contains("tags: not implemented"),
+        "{}",
+        run.stderr()
+    );
+    let http = run.of_type("http");
+    let flows = run.of_type("flow");
+    assert!(!http.is_empty() && !flows.is_empty());
+    for e in &http {
+        assert_eq!(e["tags"], serde_json::json!(["web", "probe"]), "{e}");
+        assert_eq!(e["tier"], "web");
+        assert_eq!(
+            e["fields"],
+            serde_json::json!({"site": "lab", "tier": "global"})
+        );
+    }
+    for e in &flows {
+        assert_eq!(e["tags"], serde_json::json!(["flowtag", "probe"]), "{e}");
+        assert_eq!(
+            e["fields"],
+            serde_json::json!({"site": "lab", "tier": "flows", "nothing": null})
+        );
+        assert!(e.get("tier").is_none());
+    }
+}

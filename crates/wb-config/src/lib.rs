@@ -20,6 +20,6 @@ pub use duration::parse_duration;
 pub use error::ConfigError;
 pub use load::{load, load_str, to_yaml, LoadRequest, Loaded};
 pub use model::{
-    Config, FlowsConfig, InterfaceConfig, LoggingConfig, OutputConfig, Paths, ProtocolConfig,
-    TcpConfig,
+    Config, EventMetadata, FlowsConfig, InterfaceConfig, LoggingConfig, OutputConfig, Paths,
+    ProtocolConfig, TcpConfig,
 };

@@ -130,16 +130,7 @@ fn build(
             max_ooo_bytes: to_usize(tcp_s.uint("max_ooo_bytes", 1 << 20, 0..=1 << 30)?),
         },
         output: output(root.get("output"), &paths)?,
-        fields: match root.get("fields") {
-            None => Mapping::new(),
-            Some(Value::Mapping(m)) => m.clone(),
-            Some(v) => {
-                return Err(ConfigError::invalid(
-                    "fields",
-                    format!("expected a mapping, got {}", show(v)),
-                ))
-            }
-        },
+        fields: root.mapping("fields")?,
         fields_under_root: root.bool("fields_under_root", false)?,
         tags: root.strings("tags")?,
         name: root.string("name")?,
@@ -260,6 +251,7 @@ fn flows(section: Option<Section<'_>>) -> Result<Option<FlowsConfig>, ConfigErro
         timeout,
         period,
         max_flows,
+        metadata: s.event_metadata()?,
     }))
 }
 

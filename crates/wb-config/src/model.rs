@@ -51,7 +51,7 @@ pub struct InterfaceConfig {
 }
 
 /// `packetbeat.flows`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FlowsConfig {
     /// Inactivity after which a flow is reported final and removed (default 30s, ≥ 1s).
     pub timeout: Duration,
@@ -59,6 +59,22 @@ pub struct FlowsConfig {
     pub period: Option<Duration>,
     /// Most flows tracked at once (a Wirebeat extension; default 262144).
     pub max_flows: usize,
+    /// `fields`, `fields_under_root`, `tags` and `keep_null` of flow events.
+    pub metadata: EventMetadata,
+}
+
+/// What one event source (a protocol or the flows) adds to its events: libbeat's per-client
+/// `fields`, `fields_under_root`, `tags` and `keep_null`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventMetadata {
+    /// `fields`: extra fields, under `fields.` unless `fields_under_root`.
+    pub fields: serde_yaml_ng::Mapping,
+    /// `fields_under_root`.
+    pub fields_under_root: bool,
+    /// `tags`, appended to the event's `tags`.
+    pub tags: Vec<String>,
+    /// `keep_null`: write fields whose value is null instead of dropping them.
+    pub keep_null: bool,
 }
 
 /// One `packetbeat.protocols` entry.
@@ -76,6 +92,8 @@ pub struct ProtocolConfig {
     pub send_request: bool,
     /// `send_response` (default false).
     pub send_response: bool,
+    /// `fields`, `fields_under_root`, `tags` and `keep_null` of this protocol's events.
+    pub metadata: EventMetadata,
     /// The protocol's own options (every other key of the entry).
     pub options: serde_yaml_ng::Mapping,
 }

@@ -107,6 +107,7 @@ fn entry(
         transaction_timeout,
         send_request: s.bool("send_request", false)?,
         send_response: s.bool("send_response", false)?,
+        metadata: s.event_metadata()?,
         options,
         kind,
     })

@@ -2,6 +2,7 @@
 
 use crate::duration::parse_duration;
 use crate::error::ConfigError;
+use crate::model::EventMetadata;
 use serde_yaml_ng::{Mapping, Value};
 use std::time::Duration;
 
@@ -138,6 +139,28 @@ impl<'a> Section<'a> {
                 format!("expected a list of strings, got {}", show(v)),
             )),
         }
+    }
+
+    /// A mapping (empty when absent).
+    pub fn mapping(&self, key: &str) -> Result<Mapping, ConfigError> {
+        match self.get(key) {
+            None => Ok(Mapping::new()),
+            Some(Value::Mapping(m)) => Ok(m.clone()),
+            Some(v) => Err(ConfigError::invalid(
+                self.key(key),
+                format!("expected a mapping, got {}", show(v)),
+            )),
+        }
+    }
+
+    /// The per-source event metadata: `fields`, `fields_under_root`, `tags`, `keep_null`.
+    pub fn event_metadata(&self) -> Result<EventMetadata, ConfigError> {
+        Ok(EventMetadata {
+            fields: self.mapping("fields")?,
+            fields_under_root: self.bool("fields_under_root", false)?,
+            tags: self.strings("tags")?,
+            keep_null: self.bool("keep_null", false)?,
+        })
     }
 
     /// A sub-section.

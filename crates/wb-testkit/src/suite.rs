@@ -20,6 +20,7 @@ pub fn test_protocol_config(name: &str) -> ProtocolConfig {
         transaction_timeout: Duration::from_secs(10),
         send_request: true,
         send_response: true,
+        metadata: Default::default(),
         options: serde_yaml_ng::Mapping::new(),
     }
 }
