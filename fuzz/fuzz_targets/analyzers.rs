@@ -1,6 +1,6 @@
-//! Registry-driven: every registered protocol gets the fuzz input as a TCP conversation
-//! (messages separated by 0xFE, alternating client and server, cut into segments of a size
-//! chosen by the first byte). A new protocol is fuzzed here with no new code.
+//! Registry-driven: every registered protocol gets the fuzz input as a conversation over its
+//! example's transport (messages separated by 0xFE, alternating client and server; TCP ones cut
+//! into segments of a size chosen by the first byte). A new protocol is fuzzed here with no new code.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&size, body)) = data.split_first() else { return };
     let seg = Segmentation::Chunks(usize::from(size % 32) + 1);
     for spec in wb_proto::registry::IMPLEMENTED {
-        let mut conv = Conversation::new(wb_testkit::suite::PORT);
+        let mut conv = Conversation::over(spec.example_transport, wb_testkit::suite::PORT);
         for (i, msg) in body.split(|&b| b == 0xFE).enumerate() {
             let dir = if i % 2 == 0 { Dir::ToServer } else { Dir::ToClient };
             conv = conv.message(dir, msg);

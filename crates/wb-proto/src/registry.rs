@@ -1,6 +1,6 @@
 //! The explicit list of protocols Wirebeat implements, and building them from configuration.
 
-use crate::{Dir, OptionsError, Protocol};
+use crate::{Dir, OptionsError, Protocol, TransportKind};
 use std::sync::Arc;
 use wb_config::ProtocolConfig;
 
@@ -23,6 +23,8 @@ pub struct ProtocolSpec {
     /// analyzer test suite replays it in many segmentations and with gaps, and the fuzz
     /// harness starts from it.
     pub example: &'static [ExampleMessage],
+    /// How the example travels: a TCP stream, or one UDP datagram per message.
+    pub example_transport: TransportKind,
 }
 
 /// Every protocol Wirebeat implements. Add new protocols here, once.
@@ -31,11 +33,13 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         name: crate::template::NAME,
         build: crate::template::Template::build,
         example: crate::template::EXAMPLE,
+        example_transport: TransportKind::Tcp,
     },
     ProtocolSpec {
         name: crate::http::NAME,
         build: crate::http::Http::build,
         example: crate::http::EXAMPLE,
+        example_transport: TransportKind::Tcp,
     },
 ];
 

@@ -1,8 +1,9 @@
-//! Builds a TCP conversation (handshake, data, FIN) as raw-IPv4 frames, with a choice of how
-//! each message is cut into segments, and optional holes.
+//! Builds a TCP conversation (handshake, data, FIN) or a UDP exchange (one datagram per message)
+//! as raw-IPv4 frames, with a choice of how each TCP message is cut into segments, and optional
+//! holes.
 
 use std::net::Ipv4Addr;
-use wb_proto::Dir;
+use wb_proto::{Dir, TransportKind};
 use wb_wire::{LinkType, Timestamp};
 
 /// One captured frame.
@@ -25,20 +26,27 @@ pub enum Segmentation {
     Chunks(usize),
 }
 
-/// A TCP conversation between a client and a server on loopback-style addresses.
+/// A conversation between a client and a server on loopback-style addresses.
 #[derive(Clone, Debug)]
 pub struct Conversation {
     client: (Ipv4Addr, u16),
     server: (Ipv4Addr, u16),
+    transport: TransportKind,
     messages: Vec<(Dir, Vec<u8>)>,
 }
 
 impl Conversation {
-    /// A conversation from `127.0.0.1:40000` to `127.0.0.2:server_port`.
+    /// A TCP conversation from `127.0.0.1:40000` to `127.0.0.2:server_port`.
     pub fn new(server_port: u16) -> Self {
+        Self::over(TransportKind::Tcp, server_port)
+    }
+
+    /// A conversation over `transport` from `127.0.0.1:40000` to `127.0.0.2:server_port`.
+    pub fn over(transport: TransportKind, server_port: u16) -> Self {
         Conversation {
             client: (Ipv4Addr::new(127, 0, 0, 1), 40000),
             server: (Ipv4Addr::new(127, 0, 0, 2), server_port),
+            transport,
             messages: Vec::new(),
         }
     }
@@ -58,10 +66,44 @@ impl Conversation {
             .collect()
     }
 
-    /// The frames: SYN, SYN-ACK, ACK, the messages (message `i` at second `i + 1`, all its
-    /// segments at the same time), then FINs. Bytes of `hole` (direction, offset in that
-    /// direction's stream, length) are left out, as if the capture missed them.
+    /// The frames. TCP: SYN, SYN-ACK, ACK, the messages (message `i` at second `i + 1`, all its
+    /// segments at the same time), then FINs; bytes of `hole` (direction, offset in that
+    /// direction's stream, length) are left out, as if the capture missed them. UDP: one
+    /// datagram per message at second `i + 1` (`seg` does not apply); a datagram that overlaps
+    /// `hole` is left out whole.
     pub fn frames(&self, seg: Segmentation, hole: Option<(Dir, usize, usize)>) -> Vec<Frame> {
+        match self.transport {
+            TransportKind::Tcp => self.tcp_frames(seg, hole),
+            TransportKind::Udp => self.udp_frames(hole),
+        }
+    }
+
+    fn udp_frames(&self, hole: Option<(Dir, usize, usize)>) -> Vec<Frame> {
+        let base = Timestamp::from_secs_nanos(1_700_000_000, 0);
+        let mut sent = [0usize, 0usize];
+        let mut frames = Vec::new();
+        for (i, (dir, data)) in self.messages.iter().enumerate() {
+            let offset = sent[dir.index()];
+            sent[dir.index()] += data.len();
+            let lost = hole.is_some_and(|(hd, start, len)| {
+                hd == *dir && start < offset + data.len() && offset < start + len
+            });
+            if !lost {
+                let ts = base.add_nanos((i as i64 + 1) * 1_000_000_000);
+                frames.push(self.packet(ts, *dir, &udp_header(self.ends(*dir), data.len()), data));
+            }
+        }
+        frames
+    }
+
+    fn ends(&self, dir: Dir) -> ((Ipv4Addr, u16), (Ipv4Addr, u16)) {
+        match dir {
+            Dir::ToServer => (self.client, self.server),
+            Dir::ToClient => (self.server, self.client),
+        }
+    }
+
+    fn tcp_frames(&self, seg: Segmentation, hole: Option<(Dir, usize, usize)>) -> Vec<Frame> {
         let base = Timestamp::from_secs_nanos(1_700_000_000, 0);
         let mut frames = Vec::new();
         let isn = [1000u32, 5000u32];
@@ -120,11 +162,24 @@ impl Conversation {
     }
 
     fn tcp(&self, ts: Timestamp, dir: Dir, seq: u32, ack: u32, flags: u8, payload: &[u8]) -> Frame {
-        let (src, dst) = match dir {
-            Dir::ToServer => (self.client, self.server),
-            Dir::ToClient => (self.server, self.client),
+        let ((_, sport), (_, dport)) = self.ends(dir);
+        let mut header = Vec::with_capacity(20);
+        header.extend_from_slice(&sport.to_be_bytes());
+        header.extend_from_slice(&dport.to_be_bytes());
+        header.extend_from_slice(&seq.to_be_bytes());
+        header.extend_from_slice(&ack.to_be_bytes());
+        header.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        self.packet(ts, dir, &header, payload)
+    }
+
+    /// An IPv4 packet from the sender of `dir`; the protocol number follows the transport.
+    fn packet(&self, ts: Timestamp, dir: Dir, l4_header: &[u8], payload: &[u8]) -> Frame {
+        let ((src, _), (dst, _)) = self.ends(dir);
+        let proto = match self.transport {
+            TransportKind::Tcp => 6,
+            TransportKind::Udp => 17,
         };
-        let total = 20 + 20 + payload.len();
+        let total = 20 + l4_header.len() + payload.len();
         let mut f = Vec::with_capacity(total);
         f.extend_from_slice(&[
             0x45,
@@ -136,17 +191,13 @@ impl Conversation {
             0x40,
             0,
             64,
-            6,
+            proto,
             0,
             0,
         ]);
-        f.extend_from_slice(&src.0.octets());
-        f.extend_from_slice(&dst.0.octets());
-        f.extend_from_slice(&src.1.to_be_bytes());
-        f.extend_from_slice(&dst.1.to_be_bytes());
-        f.extend_from_slice(&seq.to_be_bytes());
-        f.extend_from_slice(&ack.to_be_bytes());
-        f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        f.extend_from_slice(&src.octets());
+        f.extend_from_slice(&dst.octets());
+        f.extend_from_slice(l4_header);
         f.extend_from_slice(payload);
         Frame {
             ts,
@@ -154,4 +205,13 @@ impl Conversation {
             data: f,
         }
     }
+}
+
+/// An 8-byte UDP header (checksum 0: not computed).
+fn udp_header(((_, sport), (_, dport)): ((Ipv4Addr, u16), (Ipv4Addr, u16)), len: usize) -> [u8; 8] {
+    let total = (8 + len) as u16;
+    let [s0, s1] = sport.to_be_bytes();
+    let [d0, d1] = dport.to_be_bytes();
+    let [l0, l1] = total.to_be_bytes();
+    [s0, s1, d0, d1, l0, l1, 0, 0]
 }

@@ -29,7 +29,9 @@ pub fn test_protocol_config(name: &str) -> ProtocolConfig {
 pub fn example_conversation(spec: &ProtocolSpec) -> Conversation {
     spec.example
         .iter()
-        .fold(Conversation::new(PORT), |c, m| c.message(m.dir, m.data))
+        .fold(Conversation::over(spec.example_transport, PORT), |c, m| {
+            c.message(m.dir, m.data)
+        })
 }
 
 /// Runs the whole suite on one protocol; panics with a description on failure.
