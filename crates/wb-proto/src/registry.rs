@@ -41,6 +41,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::http::EXAMPLE,
         example_transport: TransportKind::Tcp,
     },
+    ProtocolSpec {
+        name: crate::dns::NAME,
+        build: crate::dns::Dns::build,
+        example: crate::dns::EXAMPLE,
+        example_transport: TransportKind::Udp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
@@ -48,7 +54,6 @@ pub const NOT_YET: &[&str] = &[
     "amqp",
     "cassandra",
     "dhcpv4",
-    "dns",
     "icmp",
     "memcache",
     "mongodb",
