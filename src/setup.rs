@@ -65,6 +65,7 @@ pub fn engine_config(config: &Config) -> EngineConfig {
             max_bytes: config.tcp.max_ooo_bytes,
         },
         defrag: defaults.defrag,
+        icmp: None,
     }
 }
 
@@ -75,7 +76,13 @@ fn nanos(d: std::time::Duration) -> i64 {
 /// Builds the engine for `config`.
 pub fn build_engine(config: &Config) -> Result<(Engine, Vec<String>)> {
     let built = build_protocols(config)?;
-    let engine = Engine::new(engine_config(config), built.protocols)?;
+    let engine = Engine::new(
+        EngineConfig {
+            icmp: built.icmp,
+            ..engine_config(config)
+        },
+        built.protocols,
+    )?;
     Ok((engine, built.warnings))
 }
 

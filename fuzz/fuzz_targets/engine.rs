@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
         flows: Some(FlowSettings { timeout_nanos: 2_000_000_000, period_nanos: Some(1_000_000_000) }),
         max_flows: 64,
         tcp_limits: ReassemblyLimits { max_segments: 8, max_bytes: 4096 },
+        icmp: Some(wb_proto::icmp::IcmpConfig { transaction_timeout_nanos: 3_000_000_000 }),
         ..EngineConfig::default()
     };
     let Ok(mut engine) = Engine::new(config, protocols()) else { return };

@@ -11,6 +11,7 @@ use crate::table::{DirCounters, FlowEntry, FlowTable};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use wb_event::{icmp_ports, Event};
+use wb_proto::icmp::{IcmpConfig, IcmpPacket, IcmpTracker, Msg};
 use wb_proto::{AnomalyCounts, ConnMeta, Protocol, TransportKind};
 use wb_wire::{
     decode, decode_ip_payload, DefragConfig, Defragmenter, LinkType, Packet, Timestamp, Transport,
@@ -38,6 +39,8 @@ pub struct EngineConfig {
     pub tcp_limits: ReassemblyLimits,
     /// IP defragmentation bounds.
     pub defrag: DefragConfig,
+    /// ICMP transactions (`type: icmp` enabled).
+    pub icmp: Option<IcmpConfig>,
 }
 
 impl Default for EngineConfig {
@@ -50,6 +53,7 @@ impl Default for EngineConfig {
             max_flows: 262_144,
             tcp_limits: ReassemblyLimits::default(),
             defrag: DefragConfig::default(),
+            icmp: None,
         }
     }
 }
@@ -93,6 +97,7 @@ struct Core {
     next_report: Option<Timestamp>,
     conn_seq: u64,
     ended: EndedConversations,
+    icmp: Option<IcmpTracker>,
 }
 
 /// The protocol chosen for a packet, and whether its sender is the client.
@@ -150,6 +155,7 @@ impl Engine {
                 next_report: None,
                 conn_seq: 0,
                 ended: EndedConversations::default(),
+                icmp: config.icmp.map(IcmpTracker::new),
             },
         })
     }
@@ -210,6 +216,9 @@ impl Engine {
         }
         for slot in 0..core.table.slot_count() {
             core.end_flow(slot, now);
+        }
+        if let Some(icmp) = core.icmp.as_mut() {
+            icmp.finish(&mut core.events);
         }
     }
 
@@ -279,6 +288,9 @@ impl Core {
 
     /// Expires idle connections and flows, and makes the periodic flow reports.
     fn sweep(&mut self, now: Timestamp) {
+        if let Some(icmp) = self.icmp.as_mut() {
+            icmp.expire(now, &mut self.events);
+        }
         for slot in 0..self.table.slot_count() {
             let Some(entry) = self.table.get_mut(slot) else {
                 continue;
@@ -376,6 +388,25 @@ impl Core {
             Transport::Other(p) => (p, 0, 0, None),
             Transport::Fragment(_) => return,
         };
+        if let (Some(tracker), Some(info)) = (self.icmp.as_mut(), icmp) {
+            tracker.on_packet(
+                IcmpPacket {
+                    version: if proto == 1 { 4 } else { 6 },
+                    src: pkt.src_ip,
+                    dst: pkt.dst_ip,
+                    id: info.id,
+                    seq: info.seq,
+                    msg: Msg {
+                        ts,
+                        icmp_type: info.icmp_type,
+                        code: info.code,
+                        length: pkt.payload.len() as u64,
+                    },
+                },
+                &mut self.events,
+                &mut self.anomalies,
+            );
+        }
         let selection = match pkt.transport {
             Transport::Tcp(_) => select(&self.tcp_ports, sport, dport),
             Transport::Udp { .. } => select(&self.udp_ports, sport, dport),

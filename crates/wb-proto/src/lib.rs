@@ -11,6 +11,7 @@ mod context;
 pub mod dns;
 pub mod ecs;
 pub mod http;
+pub mod icmp;
 mod options;
 pub mod registry;
 pub mod template;

@@ -54,7 +54,6 @@ pub const NOT_YET: &[&str] = &[
     "amqp",
     "cassandra",
     "dhcpv4",
-    "icmp",
     "memcache",
     "mongodb",
     "mysql",
@@ -70,6 +69,8 @@ pub const NOT_YET: &[&str] = &[
 pub struct Built {
     /// Enabled, implemented protocols in configuration order.
     pub protocols: Vec<Arc<dyn Protocol>>,
+    /// `type: icmp`, when enabled (ICMP has no ports: the engine feeds it every ICMP message).
+    pub icmp: Option<crate::icmp::IcmpConfig>,
     /// One line per protocol entry that is configured but not analysed.
     pub warnings: Vec<String>,
 }
@@ -78,10 +79,13 @@ pub struct Built {
 pub fn build_all(configs: &[ProtocolConfig]) -> Result<Built, OptionsError> {
     let mut built = Built {
         protocols: Vec::new(),
+        icmp: None,
         warnings: Vec::new(),
     };
     for cfg in configs.iter().filter(|c| c.enabled) {
-        if let Some(spec) = IMPLEMENTED.iter().find(|s| s.name == cfg.kind) {
+        if cfg.kind == crate::icmp::NAME {
+            built.icmp = Some(crate::icmp::IcmpConfig::from_config(cfg)?);
+        } else if let Some(spec) = IMPLEMENTED.iter().find(|s| s.name == cfg.kind) {
             built.protocols.push((spec.build)(cfg)?);
         } else if NOT_YET.contains(&cfg.kind.as_str()) {
             built.warnings.push(format!(

@@ -14,6 +14,16 @@ pub fn run_frames(protocols: Vec<Arc<dyn Protocol>>, frames: &[Frame]) -> Vec<se
         flows: None,
         ..EngineConfig::default()
     };
+    run_engine(config, protocols, frames)
+}
+
+/// Runs `frames` through an engine with `config` and `protocols`; returns every event (after
+/// `finish`) as parsed JSON.
+pub fn run_engine(
+    config: EngineConfig,
+    protocols: Vec<Arc<dyn Protocol>>,
+    frames: &[Frame],
+) -> Vec<serde_json::Value> {
     let mut engine = match Engine::new(config, protocols) {
         Ok(e) => e,
         Err(e) => panic!("engine: {e}"),
