@@ -6,6 +6,7 @@
 //! its own copy of stream bytes; gaps, end of stream and expiry are inputs on packet time.
 
 mod analyzer;
+mod configured;
 mod conn;
 mod context;
 pub mod dns;
@@ -13,10 +14,12 @@ pub mod ecs;
 pub mod http;
 pub mod icmp;
 mod options;
+pub mod redis;
 pub mod registry;
 pub mod template;
 
 pub use analyzer::{Analyzer, GapAction, Progress, Protocol};
+pub use configured::{Configured, ProtocolOptions};
 pub use conn::{ConnMeta, Dir, TransportKind};
 pub use context::{AnomalyCounts, Cx};
 pub use options::{

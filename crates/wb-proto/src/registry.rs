@@ -47,6 +47,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::dns::EXAMPLE,
         example_transport: TransportKind::Udp,
     },
+    ProtocolSpec {
+        name: crate::redis::NAME,
+        build: crate::redis::Redis::build,
+        example: crate::redis::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
@@ -59,7 +65,6 @@ pub const NOT_YET: &[&str] = &[
     "mysql",
     "nfs",
     "pgsql",
-    "redis",
     "sip",
     "thrift",
     "tls",

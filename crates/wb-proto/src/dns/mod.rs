@@ -25,7 +25,10 @@ pub use state::{
 };
 
 use crate::registry::ExampleMessage;
-use crate::{Analyzer, ConnMeta, Dir, OptionsError, Protocol, TransportKind};
+use crate::{
+    Analyzer, CommonOptions, Configured, ConnMeta, Dir, OptionsError, ProtocolOptions,
+    TransportKind,
+};
 use std::sync::Arc;
 use wb_config::ProtocolConfig;
 
@@ -50,40 +53,18 @@ pub const EXAMPLE: &[ExampleMessage] = &[
 ];
 
 /// The configured `dns` protocol (UDP and TCP on the same ports).
-#[derive(Debug)]
-pub struct Dns {
-    config: Arc<DnsConfig>,
-}
+pub type Dns = Configured<DnsConfig>;
 
-impl Dns {
-    /// Builds the protocol from its `packetbeat.protocols` entry.
-    pub fn build(cfg: &ProtocolConfig) -> Result<Arc<dyn Protocol>, OptionsError> {
-        Ok(Arc::new(Dns {
-            config: Arc::new(DnsConfig::from_config(cfg)?),
-        }))
+impl ProtocolOptions for DnsConfig {
+    const NAME: &'static str = NAME;
+    const TRANSPORTS: &'static [TransportKind] = &[TransportKind::Udp, TransportKind::Tcp];
+    fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError> {
+        DnsConfig::from_config(cfg)
     }
-}
-
-impl Protocol for Dns {
-    fn name(&self) -> &'static str {
-        NAME
+    fn common(&self) -> &CommonOptions {
+        &self.common
     }
-    fn transports(&self) -> &[TransportKind] {
-        &[TransportKind::Udp, TransportKind::Tcp]
-    }
-    fn ports(&self) -> &[u16] {
-        &self.config.common.ports
-    }
-    fn max_message_size(&self) -> usize {
-        self.config.common.max_message_size
-    }
-    fn transaction_timeout_nanos(&self) -> i64 {
-        self.config.common.timeout_nanos()
-    }
-    fn new_analyzer(&self, conn: &ConnMeta) -> Box<dyn Analyzer> {
-        Box::new(state::DnsAnalyzer::new(
-            Arc::clone(&self.config),
-            conn.transport,
-        ))
+    fn new_analyzer(config: &Arc<Self>, conn: &ConnMeta) -> Box<dyn Analyzer> {
+        Box::new(state::DnsAnalyzer::new(Arc::clone(config), conn.transport))
     }
 }

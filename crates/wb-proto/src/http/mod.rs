@@ -19,7 +19,10 @@ pub use config::{HttpConfig, MAX_PENDING_REQUESTS};
 pub use ecs::{NOTE_HOST_PORT_MISMATCH, NOTE_UNMATCHED_REQUEST, NOTE_UNMATCHED_RESPONSE};
 
 use crate::registry::ExampleMessage;
-use crate::{Analyzer, ConnMeta, Dir, OptionsError, Protocol, TransportKind};
+use crate::{
+    Analyzer, CommonOptions, Configured, ConnMeta, Dir, OptionsError, ProtocolOptions,
+    TransportKind,
+};
 use std::sync::Arc;
 use wb_config::ProtocolConfig;
 
@@ -51,37 +54,18 @@ HTTP/1.1 302 Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\
 ];
 
 /// The configured `http` protocol.
-#[derive(Debug)]
-pub struct Http {
-    config: Arc<HttpConfig>,
-}
+pub type Http = Configured<HttpConfig>;
 
-impl Http {
-    /// Builds the protocol from its `packetbeat.protocols` entry.
-    pub fn build(cfg: &ProtocolConfig) -> Result<Arc<dyn Protocol>, OptionsError> {
-        Ok(Arc::new(Http {
-            config: Arc::new(HttpConfig::from_config(cfg)?),
-        }))
+impl ProtocolOptions for HttpConfig {
+    const NAME: &'static str = NAME;
+    const TRANSPORTS: &'static [TransportKind] = &[TransportKind::Tcp];
+    fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError> {
+        HttpConfig::from_config(cfg)
     }
-}
-
-impl Protocol for Http {
-    fn name(&self) -> &'static str {
-        NAME
+    fn common(&self) -> &CommonOptions {
+        &self.common
     }
-    fn transports(&self) -> &[TransportKind] {
-        &[TransportKind::Tcp]
-    }
-    fn ports(&self) -> &[u16] {
-        &self.config.common.ports
-    }
-    fn max_message_size(&self) -> usize {
-        self.config.common.max_message_size
-    }
-    fn transaction_timeout_nanos(&self) -> i64 {
-        self.config.common.timeout_nanos()
-    }
-    fn new_analyzer(&self, _conn: &ConnMeta) -> Box<dyn Analyzer> {
-        Box::new(state::HttpAnalyzer::new(Arc::clone(&self.config)))
+    fn new_analyzer(config: &Arc<Self>, _conn: &ConnMeta) -> Box<dyn Analyzer> {
+        Box::new(state::HttpAnalyzer::new(Arc::clone(config)))
     }
 }

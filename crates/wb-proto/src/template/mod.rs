@@ -14,7 +14,10 @@ pub use config::TemplateConfig;
 pub use parser::{parse_line, Line, ResponseKind};
 
 use crate::registry::ExampleMessage;
-use crate::{Analyzer, ConnMeta, Dir, OptionsError, Protocol, TransportKind};
+use crate::{
+    Analyzer, CommonOptions, Configured, ConnMeta, Dir, OptionsError, ProtocolOptions,
+    TransportKind,
+};
 use std::sync::Arc;
 use wb_config::ProtocolConfig;
 
@@ -42,37 +45,18 @@ pub const EXAMPLE: &[ExampleMessage] = &[
 pub const NAME: &str = "template";
 
 /// The configured `template` protocol.
-#[derive(Debug)]
-pub struct Template {
-    config: Arc<TemplateConfig>,
-}
+pub type Template = Configured<TemplateConfig>;
 
-impl Template {
-    /// Builds the protocol from its `packetbeat.protocols` entry.
-    pub fn build(cfg: &ProtocolConfig) -> Result<Arc<dyn Protocol>, OptionsError> {
-        Ok(Arc::new(Template {
-            config: Arc::new(TemplateConfig::from_config(cfg)?),
-        }))
+impl ProtocolOptions for TemplateConfig {
+    const NAME: &'static str = NAME;
+    const TRANSPORTS: &'static [TransportKind] = &[TransportKind::Tcp];
+    fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError> {
+        TemplateConfig::from_config(cfg)
     }
-}
-
-impl Protocol for Template {
-    fn name(&self) -> &'static str {
-        NAME
+    fn common(&self) -> &CommonOptions {
+        &self.common
     }
-    fn transports(&self) -> &[TransportKind] {
-        &[TransportKind::Tcp]
-    }
-    fn ports(&self) -> &[u16] {
-        &self.config.common.ports
-    }
-    fn max_message_size(&self) -> usize {
-        self.config.common.max_message_size
-    }
-    fn transaction_timeout_nanos(&self) -> i64 {
-        self.config.common.timeout_nanos()
-    }
-    fn new_analyzer(&self, _conn: &ConnMeta) -> Box<dyn Analyzer> {
-        Box::new(state::TemplateAnalyzer::new(Arc::clone(&self.config)))
+    fn new_analyzer(config: &Arc<Self>, _conn: &ConnMeta) -> Box<dyn Analyzer> {
+        Box::new(state::TemplateAnalyzer::new(Arc::clone(config)))
     }
 }
