@@ -19,7 +19,7 @@ use wb_wire::Timestamp;
 /// Events handed to the output thread at a time.
 const BATCH: usize = 1024;
 /// Batches in flight between the threads (back-pressure beyond this).
-const QUEUE_BATCHES: usize = 64;
+const QUEUE_BATCHES: usize = 4;
 
 /// Runs the main job.
 pub fn run(args: &RunArgs, loaded: Loaded) -> Result<ExitCode> {
