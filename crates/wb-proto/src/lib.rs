@@ -14,6 +14,7 @@ pub mod ecs;
 pub mod http;
 pub mod icmp;
 mod options;
+pub mod pgsql;
 pub mod redis;
 pub mod registry;
 pub mod template;

@@ -48,6 +48,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Udp,
     },
     ProtocolSpec {
+        name: crate::pgsql::NAME,
+        build: crate::pgsql::Pgsql::build,
+        example: crate::pgsql::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::redis::NAME,
         build: crate::redis::Redis::build,
         example: crate::redis::EXAMPLE,
@@ -64,7 +70,6 @@ pub const NOT_YET: &[&str] = &[
     "mongodb",
     "mysql",
     "nfs",
-    "pgsql",
     "sip",
     "thrift",
     "tls",
