@@ -8,6 +8,7 @@
 mod analyzer;
 mod conn;
 mod context;
+pub mod dhcpv4;
 pub mod ecs;
 pub mod http;
 mod options;
