@@ -24,6 +24,18 @@ impl Status {
     }
 }
 
+/// Which ends `client.*` and `server.*` name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Roles {
+    /// `client.*` = `source.*` (the connection's client), `server.*` = `destination.*`: every
+    /// protocol but dhcpv4.
+    #[default]
+    AsConnection,
+    /// `client.*` = `destination.*`, `server.*` = `source.*`, each with its own bytes:
+    /// Packetbeat's dhcpv4 for a BOOTREPLY, whose sender is the server.
+    Reversed,
+}
+
 /// The shared facts of one transaction.
 #[derive(Clone, Debug)]
 pub struct Transaction<'a> {
@@ -48,6 +60,12 @@ pub struct Transaction<'a> {
 impl Transaction<'_> {
     /// Builds the event with every shared field set; the protocol adds its own afterwards.
     pub fn to_event(&self) -> Event {
+        self.to_event_with_roles(Roles::AsConnection)
+    }
+
+    /// [`Transaction::to_event`] with `client.*` / `server.*` chosen by `roles` instead of
+    /// always copying `source.*` / `destination.*`.
+    pub fn to_event_with_roles(&self, roles: Roles) -> Event {
         let ts = self.start.or(self.end).unwrap_or_default();
         let mut e = Event::new(ts);
         let c = self.conn;
@@ -71,12 +89,14 @@ impl Transaction<'_> {
                 e.push("event.duration", end.nanos_since(start));
             }
         }
-        for side in ["source", "client"] {
-            push_endpoint(&mut e, side, c.client, self.request_bytes);
-        }
-        for side in ["destination", "server"] {
-            push_endpoint(&mut e, side, c.server, self.response_bytes);
-        }
+        let (client, client_bytes, server, server_bytes) = match roles {
+            Roles::AsConnection => (c.client, self.request_bytes, c.server, self.response_bytes),
+            Roles::Reversed => (c.server, self.response_bytes, c.client, self.request_bytes),
+        };
+        push_endpoint(&mut e, "source", c.client, self.request_bytes);
+        push_endpoint(&mut e, "client", client, client_bytes);
+        push_endpoint(&mut e, "destination", c.server, self.response_bytes);
+        push_endpoint(&mut e, "server", server, server_bytes);
         e.push("network.transport", c.transport.as_str());
         e.push(
             "network.type",

@@ -9,6 +9,7 @@ mod analyzer;
 mod configured;
 mod conn;
 mod context;
+pub mod dhcpv4;
 pub mod dns;
 pub mod ecs;
 pub mod http;

@@ -59,13 +59,18 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::redis::EXAMPLE,
         example_transport: TransportKind::Tcp,
     },
+    ProtocolSpec {
+        name: crate::dhcpv4::NAME,
+        build: crate::dhcpv4::Dhcpv4::build,
+        example: crate::dhcpv4::EXAMPLE,
+        example_transport: TransportKind::Udp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
 pub const NOT_YET: &[&str] = &[
     "amqp",
     "cassandra",
-    "dhcpv4",
     "memcache",
     "mongodb",
     "mysql",
