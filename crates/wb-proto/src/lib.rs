@@ -13,6 +13,7 @@ pub mod http;
 mod options;
 pub mod registry;
 pub mod template;
+pub mod tls;
 
 pub use analyzer::{Analyzer, GapAction, Progress, Protocol};
 pub use conn::{ConnMeta, Dir, TransportKind};

@@ -41,6 +41,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::http::EXAMPLE,
         example_transport: TransportKind::Tcp,
     },
+    ProtocolSpec {
+        name: crate::tls::NAME,
+        build: crate::tls::Tls::build,
+        example: crate::tls::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
@@ -58,7 +64,6 @@ pub const NOT_YET: &[&str] = &[
     "redis",
     "sip",
     "thrift",
-    "tls",
 ];
 
 /// The configured protocols, and warnings about entries that are not analysed.
