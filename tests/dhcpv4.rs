@@ -3,11 +3,11 @@
 //! cookie, options past the end, garbage on the ports), which must be dropped and counted.
 
 use serde_json::{json, Value};
-use wb_event::{write_json, JsonStyle};
-use wb_flow::{Engine, EngineConfig};
+use wb_flow::EngineConfig;
 use wb_proto::AnomalyCounts;
 use wb_testkit::suite::test_protocol_config;
-use wb_wire::{LinkType, Precision, Timestamp};
+use wb_testkit::{run_engine_counting, Frame};
+use wb_wire::{LinkType, Timestamp};
 
 const DISCOVER: u8 = 1;
 const OFFER: u8 = 2;
@@ -139,26 +139,15 @@ fn run(frames: &[(Timestamp, Vec<u8>)]) -> (Vec<Value>, AnomalyCounts) {
         flows: None,
         ..EngineConfig::default()
     };
-    let mut engine = Engine::new(config, vec![protocol]).unwrap();
-    for (ts, f) in frames {
-        engine.process_frame(*ts, LinkType::IPV4, f, f.len() as u32);
-    }
-    engine.finish();
-    let mut events = Vec::new();
-    engine.take_events(&mut events);
-    let json = events
+    let frames: Vec<Frame> = frames
         .iter()
-        .map(|e| {
-            let mut buf = Vec::new();
-            let style = JsonStyle {
-                pretty: false,
-                precision: Precision::Nanosecond,
-            };
-            write_json(e, style, &mut buf);
-            serde_json::from_slice(&buf).unwrap()
+        .map(|(ts, data)| Frame {
+            ts: *ts,
+            link: LinkType::IPV4,
+            data: data.clone(),
         })
         .collect();
-    (json, engine.anomalies().clone())
+    run_engine_counting(config, vec![protocol], &frames)
 }
 
 fn one(src: ([u8; 4], u16), dst: ([u8; 4], u16), payload: &[u8]) -> Value {

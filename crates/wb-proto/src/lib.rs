@@ -19,6 +19,7 @@ pub mod pgsql;
 pub mod redis;
 pub mod registry;
 pub mod template;
+pub mod tls;
 
 pub use analyzer::{Analyzer, GapAction, Progress, Protocol};
 pub use configured::{Configured, ProtocolOptions};

@@ -65,6 +65,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::dhcpv4::EXAMPLE,
         example_transport: TransportKind::Udp,
     },
+    ProtocolSpec {
+        name: crate::tls::NAME,
+        build: crate::tls::Tls::build,
+        example: crate::tls::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
@@ -77,7 +83,6 @@ pub const NOT_YET: &[&str] = &[
     "nfs",
     "sip",
     "thrift",
-    "tls",
 ];
 
 /// The configured protocols, and warnings about entries that are not analysed.

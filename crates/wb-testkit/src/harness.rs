@@ -4,7 +4,7 @@ use crate::Frame;
 use std::sync::Arc;
 use wb_event::{write_json, JsonStyle};
 use wb_flow::{Engine, EngineConfig};
-use wb_proto::Protocol;
+use wb_proto::{AnomalyCounts, Protocol};
 use wb_wire::Precision;
 
 /// Runs `frames` through an engine with `protocols` and flows disabled; returns every event
@@ -24,6 +24,15 @@ pub fn run_engine(
     protocols: Vec<Arc<dyn Protocol>>,
     frames: &[Frame],
 ) -> Vec<serde_json::Value> {
+    run_engine_counting(config, protocols, frames).0
+}
+
+/// [`run_engine`], also returning the anomalies the analyzers counted.
+pub fn run_engine_counting(
+    config: EngineConfig,
+    protocols: Vec<Arc<dyn Protocol>>,
+    frames: &[Frame],
+) -> (Vec<serde_json::Value>, AnomalyCounts) {
     let mut engine = match Engine::new(config, protocols) {
         Ok(e) => e,
         Err(e) => panic!("engine: {e}"),
@@ -34,7 +43,7 @@ pub fn run_engine(
     engine.finish();
     let mut events = Vec::new();
     engine.take_events(&mut events);
-    events
+    let json = events
         .iter()
         .map(|e| {
             let mut buf = Vec::new();
@@ -48,7 +57,8 @@ pub fn run_engine(
             );
             serde_json::from_slice(&buf).unwrap_or(serde_json::Value::Null)
         })
-        .collect()
+        .collect();
+    (json, engine.anomalies().clone())
 }
 
 /// Removes the dotted `paths` from a JSON event (missing ones are ignored); empty parent

@@ -7,4 +7,4 @@ pub mod harness;
 pub mod suite;
 
 pub use conversation::{Conversation, Frame, Segmentation};
-pub use harness::{run_engine, run_frames, strip_volatile};
+pub use harness::{run_engine, run_engine_counting, run_frames, strip_volatile};
