@@ -466,3 +466,31 @@ fn unfinished_handshake_is_written_at_expiry() {
     assert_eq!(ev[0]["status"], "Error");
     assert_eq!(ev[0]["tls"]["client"]["server_name"], "idle.test");
 }
+
+#[test]
+fn a_stapled_ocsp_response_is_reported() {
+    // CertificateStatus: status_type ocsp, length, OCSPResponse { responseStatus successful }.
+    let ocsp = [1, 0, 0, 5, 0x30, 0x03, 0x0a, 0x01, 0x00];
+    let server_flight = record(
+        22,
+        &[
+            hello(false, &[], &[0xc02f], &[]),
+            certificate_msg(&example_cert()),
+            msg(22, &ocsp),
+            msg(14, &[]),
+        ]
+        .concat(),
+    );
+    let conv = Conversation::new(PORT)
+        .message(Dir::ToServer, &client_hello("ocsp.test", &[], &[]))
+        .message(Dir::ToClient, &server_flight)
+        .message(
+            Dir::ToServer,
+            &[record(22, &msg(16, &[0; 33])), ccs(), encrypted(40)].concat(),
+        )
+        .message(Dir::ToClient, &[ccs(), encrypted(40)].concat());
+    let ev = run(&conv, "{}");
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["tls"]["detailed"]["ocsp_response"], "successful");
+    assert_eq!(ev[0]["tls"]["established"], true);
+}

@@ -296,6 +296,9 @@ pub fn publish(hs: &Handshake, config: &TlsConfig, cx: &mut Cx) {
             "tls.detailed.client_certificate_requested",
             hs.client_certificate_requested,
         );
+        if let Some(status) = hs.ocsp_response {
+            e.put("tls.detailed.ocsp_response", status);
+        }
         let alerts: Vec<(&'static str, (u8, u8))> = hs
             .client()
             .alerts

@@ -361,6 +361,37 @@ pub fn server_key_share_group(data: &[u8]) -> Option<u16> {
     Reader::new(data).u16()
 }
 
+/// The `responseStatus` of the OCSP response stapled in a CertificateStatus message
+/// (`status_type` 1, then a 3-byte length and the DER `OCSPResponse`, RFC 6960 §4.2.1).
+pub fn ocsp_response_status(body: &[u8]) -> Option<&'static str> {
+    if body.first() != Some(&1) {
+        return None;
+    }
+    let der = body.get(4..)?;
+    // SEQUENCE, its length (short or long form), then ENUMERATED of length 1.
+    if der.first() != Some(&0x30) {
+        return None;
+    }
+    let len_byte = *der.get(1)?;
+    let header = if len_byte & 0x80 == 0 {
+        2
+    } else {
+        2 + usize::from(len_byte & 0x7f)
+    };
+    match der.get(header..header + 3)? {
+        [0x0a, 0x01, status] => Some(match status {
+            0 => "successful",
+            1 => "malformedRequest",
+            2 => "internalError",
+            3 => "tryLater",
+            5 => "sigRequired",
+            6 => "unauthorized",
+            _ => "unknown",
+        }),
+        _ => None,
+    }
+}
+
 /// The named curve of an ECDHE ServerKeyExchange (`curve_type` 3 = named_curve); `None`
 /// for other key exchanges.
 pub fn server_key_exchange_curve(body: &[u8]) -> Option<u16> {
@@ -401,6 +432,19 @@ pub fn is_grease(v: u16) -> bool {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn stapled_ocsp_status() {
+        // status_type ocsp, length, SEQUENCE (long form, 2 length bytes), ENUMERATED 0.
+        let body = [
+            1, 0, 0, 9, 0x30, 0x82, 0x01, 0x00, 0x0a, 0x01, 0x00, 0xa0, 0x00,
+        ];
+        assert_eq!(ocsp_response_status(&body), Some("successful"));
+        let short = [1, 0, 0, 5, 0x30, 0x03, 0x0a, 0x01, 0x03];
+        assert_eq!(ocsp_response_status(&short), Some("tryLater"));
+        assert_eq!(ocsp_response_status(&[2, 0, 0, 0]), None);
+        assert_eq!(ocsp_response_status(&[1, 0, 0, 2, 0x30]), None);
+    }
 
     /// A ClientHello record: TLS 1.2, SNI `example.com`, ALPN h2/http1.1, GREASE values in
     /// ciphers, extensions and groups.

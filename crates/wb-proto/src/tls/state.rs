@@ -72,6 +72,8 @@ pub struct Handshake {
     pub sides: [Side; 2],
     /// The server asked for a client certificate.
     pub client_certificate_requested: bool,
+    /// The status of a stapled OCSP response (CertificateStatus message).
+    pub ocsp_response: Option<&'static str>,
     /// ECDHE curve of the ServerKeyExchange (≤ 1.2).
     pub curve: Option<u16>,
     /// The ServerHello selected TLS 1.3.
@@ -228,6 +230,9 @@ impl TlsAnalyzer {
             (Dir::ToServer, hs::CLIENT_KEY_EXCHANGE) => side.key_exchanged = true,
             (Dir::ToClient, hs::CERTIFICATE_REQUEST) => {
                 self.hs.client_certificate_requested = true;
+            }
+            (Dir::ToClient, hs::CERTIFICATE_STATUS) => {
+                self.hs.ocsp_response = parser::ocsp_response_status(body);
             }
             _ => {}
         }
