@@ -188,7 +188,9 @@ impl Writer<'_> {
 
 /// Orders dotted paths segment by segment, so that `a.b` sorts with its siblings under `a`.
 fn cmp_paths(a: &str, b: &str) -> Ordering {
-    a.split('.').cmp(b.split('.'))
+    // Segment by segment is byte by byte with the separator below every other byte.
+    let key = |c: u8| if c == b'.' { 0 } else { c };
+    a.bytes().map(key).cmp(b.bytes().map(key))
 }
 
 /// `child` is below `parent` (`parent.`...).
@@ -228,6 +230,22 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_order_is_segment_order() {
+        let paths = [
+            "a", "a.b", "a-c", "ab", "a.b.c", "a.ba", "b", "a..b", ".a", "",
+        ];
+        for x in paths {
+            for y in paths {
+                assert_eq!(
+                    cmp_paths(x, y),
+                    x.split('.').cmp(y.split('.')),
+                    "{x} vs {y}"
+                );
+            }
+        }
+    }
     use wb_wire::Timestamp;
 
     fn render(e: &Event, pretty: bool) -> String {
