@@ -78,6 +78,7 @@ impl Writer<'_> {
         order.sort_by(|&a, &b| cmp_paths(&fields[a].0, &fields[b].0).then(a.cmp(&b)));
         let mut open: Vec<&str> = Vec::new();
         let mut first_at_level: Vec<bool> = vec![!had_member];
+        let mut segs: Vec<&str> = Vec::with_capacity(8);
         for (pos, &i) in order.iter().enumerate() {
             let (path, value) = &fields[i];
             if let Some(&next) = order.get(pos + 1) {
@@ -86,7 +87,8 @@ impl Writer<'_> {
                     continue;
                 }
             }
-            let segs: Vec<&str> = path.split('.').collect();
+            segs.clear();
+            segs.extend(path.split('.'));
             let Some((leaf, parents)) = segs.split_last() else {
                 continue;
             };
