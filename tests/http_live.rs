@@ -5,6 +5,7 @@
 //! data segments dropped.
 
 mod common;
+use common::pcap_edit::{drop_data_segments, read_pcap, reorder_same_direction, write_pcap, Pcap};
 use common::run_capture;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -108,65 +109,6 @@ fn every_transaction_matches_what_the_server_logged() {
     assert!(p.iter().all(|e| e["status"] == "OK"));
 }
 
-/// A classic pcap file split into its header and records.
-struct Pcap {
-    header: Vec<u8>,
-    records: Vec<Vec<u8>>,
-}
-
-fn read_pcap(path: &Path) -> Pcap {
-    let bytes = std::fs::read(path).unwrap();
-    assert_eq!(
-        &bytes[..4],
-        &[0xd4, 0xc3, 0xb2, 0xa1],
-        "little-endian microsecond pcap"
-    );
-    let mut records = Vec::new();
-    let mut at = 24;
-    while at + 16 <= bytes.len() {
-        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
-        records.push(bytes[at..at + 16 + caplen].to_vec());
-        at += 16 + caplen;
-    }
-    Pcap {
-        header: bytes[..24].to_vec(),
-        records,
-    }
-}
-
-fn write_pcap(p: &Pcap, path: &Path) {
-    let mut out = p.header.clone();
-    for r in &p.records {
-        out.extend_from_slice(r);
-    }
-    std::fs::write(path, out).unwrap();
-}
-
-/// TCP payload length of an Ethernet/IPv4 or IPv6 record (0 for anything else).
-fn tcp_payload_len(record: &[u8]) -> usize {
-    let frame = &record[16..];
-    let (ip, ethertype) = (&frame[14..], u16::from_be_bytes([frame[12], frame[13]]));
-    let (l4, total) = match ethertype {
-        0x0800 => {
-            let ihl = usize::from(ip[0] & 0x0f) * 4;
-            (
-                &ip[ihl..],
-                usize::from(u16::from_be_bytes([ip[2], ip[3]])) - ihl,
-            )
-        }
-        0x86dd => (&ip[40..], usize::from(u16::from_be_bytes([ip[4], ip[5]]))),
-        _ => return 0,
-    };
-    total - usize::from(l4[12] >> 4) * 4
-}
-
-/// Indexes of the records that carry TCP payload.
-fn data_segments(p: &Pcap) -> Vec<usize> {
-    (0..p.records.len())
-        .filter(|&i| tcp_payload_len(&p.records[i]) > 0)
-        .collect()
-}
-
 fn run_variant(p: &Pcap, name: &str) -> (Vec<Row>, Vec<Value>) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
@@ -180,32 +122,8 @@ fn run_variant(p: &Pcap, name: &str) -> (Vec<Row>, Vec<Value>) {
 #[test]
 fn reordered_segments_lose_nothing() {
     let mut p = read_pcap(&data("http.pcap"));
-    // Swap every third data segment with the next data segment when both travel the same way
-    // (same source port), as segments in flight together arrive out of order. (A response
-    // cannot overtake its own request on the wire, so segments are not moved across the other
-    // direction's data.)
-    let data_idx = data_segments(&p);
-    let src_port = |r: &[u8]| {
-        let frame = &r[16..];
-        let ip = &frame[14..];
-        let l4 = if frame[12] == 0x86 {
-            &ip[40..]
-        } else {
-            &ip[usize::from(ip[0] & 0x0f) * 4..]
-        };
-        u16::from_be_bytes([l4[0], l4[1]])
-    };
-    let mut swapped = 0;
-    for (n, &i) in data_idx.iter().enumerate().step_by(3) {
-        let port = src_port(&p.records[i]);
-        if let Some(&j) = data_idx
-            .get(n + 1)
-            .filter(|&&j| src_port(&p.records[j]) == port)
-        {
-            p.records.swap(i, j);
-            swapped += 1;
-        }
-    }
+    // Every third data segment swapped with the next one travelling the same way.
+    let swapped = reorder_same_direction(&mut p, 3);
     assert!(swapped > 10);
     let (straight, _) = run_variant(&read_pcap(&data("http.pcap")), "straight.pcap");
     let (reordered, ev) = run_variant(&p, "reordered.pcap");
@@ -216,12 +134,8 @@ fn reordered_segments_lose_nothing() {
 #[test]
 fn one_percent_of_segments_dropped_still_gives_the_transactions_it_can() {
     let mut p = read_pcap(&data("http.pcap"));
-    let data_idx = data_segments(&p);
     // 1%: every hundredth data segment, starting inside the large body.
-    let dropped: Vec<usize> = data_idx.iter().copied().skip(20).step_by(100).collect();
-    for &i in dropped.iter().rev() {
-        p.records.remove(i);
-    }
+    let dropped = drop_data_segments(&mut p, 20, 100);
     let (_, ev) = run_variant(&p, "lossy.pcap");
     let truth = truth();
     // Every transaction reported is one the client really made, and all but the ones hit by
@@ -238,7 +152,7 @@ fn one_percent_of_segments_dropped_still_gives_the_transactions_it_can() {
         );
     }
     assert!(
-        ev.len() + dropped.len() >= truth.len(),
+        ev.len() + dropped >= truth.len(),
         "{} of {}",
         ev.len(),
         truth.len()

@@ -5,6 +5,7 @@
 //! received or the SQLSTATE they were refused with (`tests/data/pgsql.truth.ndjson`).
 
 mod common;
+use common::pcap_edit::{drop_data_segments, read_pcap, reorder_same_direction, write_pcap, Pcap};
 use common::run_capture;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -42,5 +43,65 @@ fn every_statement_matches_what_the_clients_saw() {
             assert_eq!(e["pgsql"]["num_rows"], rows, "{t} vs {e}");
         }
         assert!(e["event"]["duration"].as_u64().is_some());
+    }
+}
+
+fn run_edited(p: &Pcap, name: &str) -> Vec<Value> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(name);
+    write_pcap(p, &path);
+    let cfg =
+        "packetbeat.flows.enabled: false\npacketbeat.protocols:\n- {type: pgsql, ports: [5432]}\n";
+    let run = run_capture(cfg, &path, &[]);
+    assert!(run.output.status.success(), "{}", run.stderr());
+    run.of_type("pgsql").into_iter().cloned().collect()
+}
+
+fn outcome(e: &Value) -> (String, String, String, u64) {
+    (
+        e["query"].as_str().unwrap_or("").to_string(),
+        e["status"].as_str().unwrap_or("").to_string(),
+        e["pgsql"]["error_code"].as_str().unwrap_or("").to_string(),
+        e["pgsql"]["num_rows"].as_u64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn reordered_segments_give_the_same_statements() {
+    let straight = run_edited(&read_pcap(&data("pgsql.pcap")), "straight.pcap");
+    let mut p = read_pcap(&data("pgsql.pcap"));
+    assert!(reorder_same_direction(&mut p, 1) > 0);
+    let reordered = run_edited(&p, "reordered.pcap");
+    let a: Vec<_> = straight.iter().map(outcome).collect();
+    let b: Vec<_> = reordered.iter().map(outcome).collect();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn lost_segments_never_pair_a_statement_with_another_ones_result() {
+    let straight: Vec<_> = run_edited(&read_pcap(&data("pgsql.pcap")), "straight.pcap")
+        .iter()
+        .map(outcome)
+        .collect();
+    for skip in 0..6 {
+        let mut p = read_pcap(&data("pgsql.pcap"));
+        let dropped = drop_data_segments(&mut p, skip, 7);
+        let lossy = run_edited(&p, "lossy.pcap");
+        // A lost result drops the statements waiting on its connection (their results can no
+        // longer be matched for sure); what is reported must be right.
+        assert!(dropped > 0 && !lossy.is_empty(), "skip {skip}");
+        for e in &lossy {
+            // A result cut by the loss, or whose statement text was lost, is not compared.
+            if e["error"]["message"] == wb_proto::pgsql::NOTE_RESPONSE_LOSS
+                || e.get("query").is_none()
+            {
+                continue;
+            }
+            let o = outcome(e);
+            assert!(
+                straight.contains(&o),
+                "skip {skip}: {o:?} is not what the server answered"
+            );
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! configuration and read back the events it wrote.
 #![allow(dead_code)]
 
+pub mod pcap_edit;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -233,7 +233,7 @@ impl Connection {
             Dir::ToClient => (to_client, to_server),
         };
         if flags.ack() {
-            other.peer_ack(ack, tcp_stats, &mut |d| {
+            other.peer_ack(ack, !payload.is_empty(), tcp_stats, &mut |d| {
                 side.deliver(dir.reverse(), d, now, out)
             });
         }

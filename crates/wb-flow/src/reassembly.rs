@@ -64,7 +64,15 @@ pub struct StreamAssembler {
     held_bytes: usize,
     fin_seq: Option<u32>,
     ended: bool,
+    /// Peer packets that acknowledged past the first hole so far.
+    hole_acks: u8,
 }
+
+/// Peer packets acknowledging past a hole before it is given up as lost. One is not enough:
+/// a capture point that reorders (mirror ports, multi-queue NICs) can show the receiver's ack
+/// before the segment it acknowledges; as with TCP's duplicate-ack threshold, the third one
+/// is taken as proof of loss.
+const HOLE_ACK_STRIKES: u8 = 3;
 
 /// Segments further ahead than this are not plausible data of this stream.
 const MAX_AHEAD: i32 = 1 << 30;
@@ -155,6 +163,7 @@ impl StreamAssembler {
                     }
                     out(Delivery::Data(rest));
                     self.next_seq = self.next_seq.wrapping_add(rest.len() as u32);
+                    self.hole_acks = 0;
                     self.drain_held(stats, out);
                 }
                 _ => stats.retransmitted += 1,
@@ -232,6 +241,7 @@ impl StreamAssembler {
 
     /// Gives up on the hole before the first held segment.
     fn skip_first_hole(&mut self, stats: &mut ReassemblyStats, out: &mut dyn FnMut(Delivery)) {
+        self.hole_acks = 0;
         if let Some(seq) = self.held.first().map(|h| h.seq) {
             self.gap_to(seq, stats, out);
             self.drain_held(stats, out);
@@ -239,20 +249,30 @@ impl StreamAssembler {
     }
 
     /// The peer acknowledged up to `ack`: if that reaches into held data past a hole, the peer
-    /// got the hole's bytes although the capture missed them, and they will never be
-    /// retransmitted. An ack that ends exactly where held data starts is not enough: a capture
-    /// that reorders segments may show that ack before the missing segment itself.
+    /// got the hole's bytes although the capture has not shown them. When the acknowledging
+    /// packet carries data (`with_data`: an answer is about to be delivered, so what it answers
+    /// must be delivered first), or after [`HOLE_ACK_STRIKES`] pure acks, the bytes are taken
+    /// as lost (they will never be retransmitted); before that, the missing segment may still
+    /// come (a capture that reorders). An ack that ends exactly where held data starts does
+    /// not count.
     pub fn peer_ack(
         &mut self,
         ack: u32,
+        with_data: bool,
         stats: &mut ReassemblyStats,
         out: &mut dyn FnMut(Delivery),
     ) {
-        while let Some(seq) = self.held.first().map(|h| h.seq) {
-            if (ack.wrapping_sub(seq) as i32) <= 0 {
-                break;
+        let past_hole = |held: &[HeldSegment]| {
+            held.first()
+                .is_some_and(|h| (ack.wrapping_sub(h.seq) as i32) > 0)
+        };
+        if past_hole(&self.held) {
+            self.hole_acks = self.hole_acks.saturating_add(1);
+            if with_data || self.hole_acks >= HOLE_ACK_STRIKES {
+                while past_hole(&self.held) {
+                    self.skip_first_hole(stats, out);
+                }
             }
-            self.skip_first_hole(stats, out);
         }
         self.check_eof(out);
     }
@@ -326,7 +346,7 @@ mod tests {
         }
         fn ack(&mut self, ack: u32) {
             let got = &mut self.got;
-            self.asm.peer_ack(ack, &mut self.stats, &mut |d| {
+            self.asm.peer_ack(ack, false, &mut self.stats, &mut |d| {
                 got.push(match d {
                     Delivery::Data(b) => Out::D(b.to_vec()),
                     Delivery::Gap(n) => Out::G(n),
@@ -399,10 +419,28 @@ mod tests {
         h.ack(5); // peer has not got past the hole start yet: keep waiting
         assert_eq!(h.got.len(), 1);
         h.ack(15);
+        h.ack(15);
+        assert_eq!(
+            h.got.len(),
+            1,
+            "two acks past the hole may still be a reordering"
+        );
+        h.ack(15);
         assert_eq!(
             h.got,
             vec![Out::D(b"aa".to_vec()), Out::G(10), Out::D(b"bb".to_vec())]
         );
+    }
+
+    #[test]
+    fn an_ack_seen_before_the_segment_it_acknowledges_is_not_a_loss() {
+        let mut h = Harness::new();
+        h.seg(0, true, false, b"");
+        h.seg(3, false, false, b"cd"); // "ab" at 1..3 comes later
+        h.ack(5);
+        h.seg(1, false, false, b"ab");
+        assert_eq!(h.data(), b"abcd");
+        assert_eq!(h.stats.gaps, 0);
     }
 
     #[test]

@@ -58,8 +58,12 @@ pub fn publish(txn: &Txn, config: &PgsqlConfig, cx: &mut Cx) {
         notes: &txn.notes,
     };
     let mut e = base.to_event();
-    e.push("method", method(&txn.query));
-    e.push("query", txn.query.clone());
+    // An Execute whose Parse was not captured (lost, or before the capture began) has no
+    // statement text: its result is reported without `method` and `query`.
+    if !txn.query.is_empty() {
+        e.push("method", method(&txn.query));
+        e.push("query", txn.query.clone());
+    }
     e.push("pgsql.num_rows", txn.num_rows);
     e.push("pgsql.num_fields", txn.fields.len() as u64);
     if let Some((severity, code, message)) = &txn.error {
