@@ -14,10 +14,12 @@ pub mod dns;
 pub mod ecs;
 pub mod http;
 pub mod icmp;
+pub mod mysql;
 mod options;
 pub mod pgsql;
 pub mod redis;
 pub mod registry;
+pub mod sql;
 pub mod template;
 pub mod tls;
 

@@ -48,6 +48,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Udp,
     },
     ProtocolSpec {
+        name: crate::mysql::NAME,
+        build: crate::mysql::Mysql::build,
+        example: crate::mysql::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::pgsql::NAME,
         build: crate::pgsql::Pgsql::build,
         example: crate::pgsql::EXAMPLE,
@@ -79,7 +85,6 @@ pub const NOT_YET: &[&str] = &[
     "cassandra",
     "memcache",
     "mongodb",
-    "mysql",
     "nfs",
     "sip",
     "thrift",

@@ -1,6 +1,7 @@
 //! Options of the `pgsql` protocol, with Packetbeat's names and defaults.
 
-use crate::{check_known, positive_usize, CommonOptions, OptionsError};
+use crate::sql::RowLimits;
+use crate::{check_known, CommonOptions, OptionsError};
 use wb_config::ProtocolConfig;
 
 const KNOWN: &[&str] = &["max_message_size", "max_rows", "max_row_length"];
@@ -15,10 +16,8 @@ pub const MAX_PENDING: usize = 10_000;
 pub struct PgsqlConfig {
     /// Options shared by every protocol.
     pub common: CommonOptions,
-    /// `max_rows`: rows kept in the `response` text (default 10).
-    pub max_rows: usize,
-    /// `max_row_length`: bytes kept of each row in the `response` text (default 1024).
-    pub max_row_length: usize,
+    /// `max_rows` and `max_row_length`: how much of a result goes into `response`.
+    pub rows: RowLimits,
 }
 
 impl PgsqlConfig {
@@ -27,13 +26,7 @@ impl PgsqlConfig {
         check_known(cfg, KNOWN)?;
         Ok(PgsqlConfig {
             common: CommonOptions::from_config(cfg)?,
-            max_rows: positive_usize(cfg, "max_rows", 10, "a positive number of rows")?,
-            max_row_length: positive_usize(
-                cfg,
-                "max_row_length",
-                1024,
-                "a positive number of bytes",
-            )?,
+            rows: RowLimits::from_config(cfg)?,
         })
     }
 }

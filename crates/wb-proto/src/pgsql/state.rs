@@ -10,6 +10,7 @@ use super::wire::{
     bind_message, cstr, data_row, error_fields, parse_message, row_description, typed, untyped,
     Frame, GSSENC_REQUEST, SSL_REQUEST,
 };
+use crate::sql::csv_line;
 use crate::{Analyzer, Cx, Dir, GapAction, Progress};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -196,8 +197,10 @@ impl PgsqlAnalyzer {
                     b'T' => txn.fields = row_description(body).unwrap_or_default(),
                     b'D' => {
                         txn.num_rows += 1;
-                        if txn.rows.len() < self.config.max_rows {
-                            txn.rows.push(csv_row(body, self.config.max_row_length));
+                        if txn.rows.len() < self.config.rows.max_rows {
+                            let values = data_row(body).unwrap_or_default();
+                            txn.rows
+                                .push(csv_line(values, self.config.rows.max_row_length));
                         }
                     }
                     b'C' => {
@@ -300,30 +303,6 @@ fn lookup(list: &VecDeque<(Vec<u8>, String)>, name: &[u8]) -> Option<String> {
         .rev()
         .find(|(n, _)| n == name)
         .map(|(_, s)| s.clone())
-}
-
-/// A DataRow as one CSV line (NULL as `NULL`), cut at `max` bytes.
-fn csv_row(body: &[u8], max: usize) -> String {
-    let values = data_row(body).unwrap_or_default();
-    let mut line = String::new();
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            line.push(',');
-        }
-        match v {
-            Some(bytes) => line.push_str(&String::from_utf8_lossy(bytes)),
-            None => line.push_str("NULL"),
-        }
-        if line.len() >= max {
-            break;
-        }
-    }
-    let mut end = line.len().min(max);
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
-    line.truncate(end);
-    line
 }
 
 impl Analyzer for PgsqlAnalyzer {
