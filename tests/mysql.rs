@@ -116,3 +116,41 @@ fn an_ssl_request_ends_the_analysis_and_garbage_is_harmless() {
         .message(Dir::ToClient, b"\x01\x00\x00");
     assert!(run(&conv).is_empty());
 }
+
+#[test]
+fn pipelined_prepare_and_execute_of_the_statement_just_prepared() {
+    // MariaDB sends PREPARE and EXECUTE (statement id 0xffffffff) before any answer.
+    let prepare = pkt(0, &[&[0x16], &b"select ? + 1"[..]].concat());
+    let execute = pkt(
+        0,
+        &[
+            0x17, 0xff, 0xff, 0xff, 0xff, 0, 1, 0, 0, 0, 0, 1, 0x08, 0, 41, 0, 0, 0, 0, 0, 0, 0,
+        ],
+    );
+    // PREPARE_OK: id 7, 1 column, 1 param; param def + EOF; column def + EOF.
+    let prepare_ok = [
+        pkt(1, &[0, 7, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0]),
+        column_def(2, "?"),
+        pkt(3, &[0xfe, 0, 0, 2, 0]),
+        column_def(4, "r"),
+        pkt(5, &[0xfe, 0, 0, 2, 0]),
+    ]
+    .concat();
+    let result = [
+        pkt(1, &[1]),
+        column_def(2, "r"),
+        pkt(3, &[0xfe, 0, 0, 2, 0]),
+        pkt(4, &[0, 0, 42, 0, 0, 0, 0, 0, 0, 0]),
+        pkt(5, &[0xfe, 0, 0, 2, 0]),
+    ]
+    .concat();
+    let conv = Conversation::new(PORT)
+        .message(Dir::ToServer, &[prepare, execute].concat())
+        .message(Dir::ToClient, &[prepare_ok, result].concat());
+    let ev = run(&conv);
+    assert_eq!(ev.len(), 2, "{ev:#?}");
+    assert_eq!(ev[0]["query"], "select ? + 1");
+    assert_eq!(ev[1]["query"], "select ? + 1");
+    assert_eq!(ev[1]["mysql"]["num_rows"], 1);
+    assert!(ev.iter().all(|e| e["status"] == "OK"));
+}

@@ -11,6 +11,7 @@ use super::wire::{
 };
 use crate::sql::csv_line;
 use crate::{Analyzer, Cx, Dir, GapAction, Progress};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use wb_wire::Timestamp;
 
@@ -74,6 +75,22 @@ enum PrepStage {
     Defs { params: u64, columns: u64 },
 }
 
+/// A command waiting for its turn to be answered.
+struct Pending {
+    txn: Option<Txn>,
+    expect: Expect,
+    preparing: Option<String>,
+}
+
+/// Most commands waiting behind the current one.
+const MAX_QUEUED: usize = 64;
+
+/// True when no PREPARE is still waiting for its PREPARE_OK (so the last cached statement is
+/// the one an id-less EXECUTE means).
+fn next_prepare_done(queued: &VecDeque<Pending>, current: Option<&String>) -> bool {
+    current.is_none() && queued.iter().all(|p| p.preparing.is_none())
+}
+
 struct Statement {
     id: u32,
     sql: String,
@@ -92,6 +109,10 @@ pub struct MysqlAnalyzer {
     txn: Option<Txn>,
     /// The SQL of a COM_STMT_PREPARE waiting for its PREPARE_OK.
     preparing: Option<String>,
+    /// The SQL of the last COM_STMT_PREPARE the client sent.
+    last_prepared_sql: Option<String>,
+    /// Commands sent while an earlier one still waits for its answer.
+    queued: VecDeque<Pending>,
     statements: Vec<Statement>,
     /// Per direction: the last packet was a full 16 MB one; the next continues it.
     continued: [bool; 2],
@@ -110,6 +131,8 @@ impl MysqlAnalyzer {
             expect: Expect::Nothing,
             txn: None,
             preparing: None,
+            last_prepared_sql: None,
+            queued: VecDeque::new(),
             statements: Vec::new(),
             continued: [false; 2],
             lost: [false; 2],
@@ -140,9 +163,6 @@ impl MysqlAnalyzer {
         };
         self.phase = Phase::Command;
         self.lost = [false; 2];
-        if self.txn.take().is_some() {
-            cx.anomaly("request_without_response");
-        }
         let now = cx.now();
         let new_txn = |query: String| Txn {
             query,
@@ -150,23 +170,37 @@ impl MysqlAnalyzer {
             request_bytes: len as u64,
             ..Txn::default()
         };
-        self.expect = Expect::Ignored;
+        let mut next = Pending {
+            txn: None,
+            expect: Expect::Ignored,
+            preparing: None,
+        };
         match command {
             COM_QUERY => {
-                self.txn = Some(new_txn(String::from_utf8_lossy(body).into_owned()));
-                self.expect = Expect::Result(Stage::First);
+                next.txn = Some(new_txn(String::from_utf8_lossy(body).into_owned()));
+                next.expect = Expect::Result(Stage::First);
             }
             COM_STMT_PREPARE => {
                 let sql = String::from_utf8_lossy(body).into_owned();
-                self.preparing = Some(sql.clone());
-                self.txn = Some(new_txn(sql));
-                self.expect = Expect::Prepare(PrepStage::First);
+                self.last_prepared_sql = Some(sql.clone());
+                next.preparing = Some(sql.clone());
+                next.txn = Some(new_txn(sql));
+                next.expect = Expect::Prepare(PrepStage::First);
             }
             COM_STMT_EXECUTE => {
                 let id = Reader::new(body).uint(4).unwrap_or(0) as u32;
-                let stmt = self.statements.iter_mut().find(|s| s.id == id);
+                // MariaDB sends id 0xffffffff for "the statement just prepared", possibly
+                // before its PREPARE_OK has come back.
+                let stmt = if id == u32::MAX {
+                    self.statements.last_mut()
+                } else {
+                    self.statements.iter_mut().find(|s| s.id == id)
+                };
                 let (sql, params) = match stmt {
-                    Some(s) => {
+                    Some(s)
+                        if id != u32::MAX
+                            || next_prepare_done(&self.queued, self.preparing.as_ref()) =>
+                    {
                         s.used = now;
                         let decoded = execute_params(body, s.params, &s.bound);
                         if let Some((_, _, kinds)) = &decoded {
@@ -174,28 +208,54 @@ impl MysqlAnalyzer {
                         }
                         (s.sql.clone(), decoded.map(|(_, v, _)| v))
                     }
-                    None => {
+                    _ if id == u32::MAX => {
+                        (self.last_prepared_sql.clone().unwrap_or_default(), None)
+                    }
+                    _ => {
                         cx.anomaly("unknown_statement");
                         (String::new(), None)
                     }
                 };
                 let mut txn = new_txn(sql);
                 txn.params = params;
-                self.txn = Some(txn);
-                self.expect = Expect::Result(Stage::First);
+                next.txn = Some(txn);
+                next.expect = Expect::Result(Stage::First);
             }
             COM_STMT_CLOSE => {
                 let id = Reader::new(body).uint(4).unwrap_or(0) as u32;
                 self.statements.retain(|s| s.id != id);
-                self.expect = Expect::Nothing;
+                return;
             }
-            COM_STMT_SEND_LONG_DATA | COM_QUIT => self.expect = Expect::Nothing,
-            COM_FIELD_LIST => self.expect = Expect::IgnoredUntilEof,
+            COM_STMT_SEND_LONG_DATA | COM_QUIT => return,
+            COM_FIELD_LIST => next.expect = Expect::IgnoredUntilEof,
             COM_CHANGE_USER => {
                 self.phase = Phase::Auth;
+                self.queued.clear();
+                self.txn = None;
                 self.expect = Expect::Nothing;
+                return;
             }
             _ => {}
+        }
+        // Commands sent before the previous answer (MariaDB pipelines PREPARE and EXECUTE)
+        // wait their turn: the server answers in order.
+        if self.queued.len() >= MAX_QUEUED {
+            cx.anomaly("request_without_response");
+            self.queued.pop_front();
+        }
+        self.queued.push_back(next);
+        self.advance();
+    }
+
+    /// Makes the oldest waiting command the current one once the current one is answered.
+    fn advance(&mut self) {
+        if self.expect != Expect::Nothing {
+            return;
+        }
+        if let Some(next) = self.queued.pop_front() {
+            self.txn = next.txn;
+            self.expect = next.expect;
+            self.preparing = next.preparing;
         }
     }
 
@@ -234,6 +294,7 @@ impl MysqlAnalyzer {
             Expect::Result(stage) => self.result(stage, payload, first, eof || end_ok, cx),
             Expect::Prepare(stage) => self.prepare(stage, payload, first, eof, cx),
         }
+        self.advance();
     }
 
     fn result(&mut self, stage: Stage, payload: &[u8], first: Option<u8>, end: bool, cx: &mut Cx) {
@@ -480,6 +541,7 @@ impl Analyzer for MysqlAnalyzer {
             self.txn = None;
         }
         self.expect = Expect::Nothing;
+        self.queued.clear();
         GapAction::Continue
     }
 
@@ -487,6 +549,9 @@ impl Analyzer for MysqlAnalyzer {
 
     fn on_expire(&mut self, _now: Timestamp, cx: &mut Cx) {
         if self.txn.take().is_some() {
+            cx.anomaly("request_without_response");
+        }
+        for _ in self.queued.drain(..) {
             cx.anomaly("request_without_response");
         }
     }
