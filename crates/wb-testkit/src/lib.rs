@@ -1,7 +1,9 @@
 //! Test-only helpers: build TCP conversations as raw frames, run frames through the engine,
-//! check every registered analyzer with the generic suite, and compare golden event files.
+//! check every registered analyzer with the generic suite, replay fuzz inputs, and compare golden
+//! event files.
 
 pub mod conversation;
+pub mod fuzz;
 pub mod golden;
 pub mod harness;
 pub mod suite;
