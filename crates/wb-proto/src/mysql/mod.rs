@@ -10,7 +10,7 @@ mod state;
 mod wire;
 
 pub use config::MysqlConfig;
-pub use state::NOTE_RESPONSE_LOSS;
+pub use state::{NOTE_RESPONSE_LOSS, NOTE_UNKNOWN_STATEMENT};
 
 use crate::registry::ExampleMessage;
 use crate::{

@@ -18,6 +18,10 @@ use wb_wire::Timestamp;
 /// Note of a response cut by lost packets.
 pub const NOTE_RESPONSE_LOSS: &str = "Packet loss while capturing the response";
 
+/// Note of an execute whose statement was not seen prepared (or was forgotten after
+/// `statement_timeout`): the transaction is written without `query` (Packetbeat drops it).
+pub const NOTE_UNKNOWN_STATEMENT: &str = "The actual query being used is unknown";
+
 const CLIENT_SSL: u32 = 0x0800;
 const CLIENT_DEPRECATE_EOF: u32 = 0x0100_0000;
 const SERVER_MORE_RESULTS_EXISTS: u16 = 0x0008;
@@ -95,7 +99,7 @@ struct Statement {
     id: u32,
     sql: String,
     params: usize,
-    bound: Vec<u8>,
+    bound: Vec<u16>,
     used: Timestamp,
 }
 
@@ -217,6 +221,9 @@ impl MysqlAnalyzer {
                     }
                 };
                 let mut txn = new_txn(sql);
+                if txn.query.is_empty() {
+                    txn.notes.push(NOTE_UNKNOWN_STATEMENT.into());
+                }
                 txn.params = params;
                 next.txn = Some(txn);
                 next.expect = Expect::Result(Stage::First);
@@ -292,7 +299,7 @@ impl MysqlAnalyzer {
                 }
             }
             Expect::Result(stage) => self.result(stage, payload, first, eof || end_ok, cx),
-            Expect::Prepare(stage) => self.prepare(stage, payload, first, eof, cx),
+            Expect::Prepare(stage) => self.prepare(stage, payload, first, cx),
         }
         self.advance();
     }
@@ -394,14 +401,9 @@ impl MysqlAnalyzer {
         }
     }
 
-    fn prepare(
-        &mut self,
-        stage: PrepStage,
-        payload: &[u8],
-        first: Option<u8>,
-        eof: bool,
-        cx: &mut Cx,
-    ) {
+    /// A packet of a PREPARE answer: PREPARE_OK, then one packet per parameter and column
+    /// definition (and their closing EOFs, counted in the stage).
+    fn prepare(&mut self, stage: PrepStage, payload: &[u8], first: Option<u8>, cx: &mut Cx) {
         if first == Some(0xff) {
             if let Some(txn) = self.txn.as_mut() {
                 txn.error = Some(err_packet(payload));
@@ -450,7 +452,6 @@ impl MysqlAnalyzer {
                 }
             }
             PrepStage::Defs { params, columns } => {
-                let _ = eof;
                 let (params, columns) = if params > 0 {
                     (params - 1, columns)
                 } else {

@@ -160,14 +160,19 @@ mod types {
     pub const YEAR: u8 = 0x0d;
 }
 
+/// The unsigned flag of a bound parameter type (the high byte of its two-byte type).
+const UNSIGNED: u16 = 0x8000;
+
 /// Decodes the bound parameters of a COM_STMT_EXECUTE body (after the command byte), given the
-/// statement's parameter count and the types bound by an earlier execute. Values are rendered
-/// as Packetbeat renders them; returns the values and the types now bound.
+/// statement's parameter count and the types bound by an earlier execute (type byte, and
+/// [`UNSIGNED`] when flagged). Values are rendered as Packetbeat renders them, except that
+/// integers are signed unless the client flagged them unsigned (Packetbeat shows -1 as 255);
+/// returns the values and the types now bound.
 pub fn execute_params(
     body: &[u8],
     count: usize,
-    bound: &[u8],
-) -> Option<(u32, Vec<String>, Vec<u8>)> {
+    bound: &[u16],
+) -> Option<(u32, Vec<String>, Vec<u16>)> {
     let mut r = Reader::new(body);
     let stmt = r.uint(4)? as u32;
     if count == 0 {
@@ -180,23 +185,25 @@ pub fn execute_params(
     let mut kinds = Vec::with_capacity(count);
     if new_bound {
         for _ in 0..count {
-            kinds.push(*r.bytes(2)?.first()?);
+            kinds.push(r.uint(2)? as u16);
         }
     } else {
         kinds.extend(bound.iter().copied().take(count));
     }
     let mut values = Vec::with_capacity(count);
-    for (i, kind) in kinds.iter().enumerate() {
+    for (i, &bound_type) in kinds.iter().enumerate() {
         let is_null = nulls.get(i / 8).is_some_and(|b| b & (1 << (i % 8)) != 0);
-        if is_null || *kind == types::NULL {
+        let kind = bound_type as u8;
+        if is_null || kind == types::NULL {
             values.push("TYPE_NULL".to_string());
             continue;
         }
-        let v = match *kind {
-            types::TINY => r.uint(1)?.to_string(),
-            types::SHORT | types::YEAR => r.uint(2)?.to_string(),
-            types::LONG | types::INT24 => r.uint(4)?.to_string(),
-            types::LONGLONG => r.uint(8)?.to_string(),
+        let unsigned = bound_type & UNSIGNED != 0;
+        let v = match kind {
+            types::TINY => integer(r.uint(1)?, 1, unsigned),
+            types::SHORT | types::YEAR => integer(r.uint(2)?, 2, unsigned),
+            types::LONG | types::INT24 => integer(r.uint(4)?, 4, unsigned),
+            types::LONGLONG => integer(r.uint(8)?, 8, unsigned),
             types::FLOAT => {
                 r.bytes(4)?;
                 "TYPE_FLOAT".to_string()
@@ -230,6 +237,15 @@ pub fn execute_params(
         values.push(v);
     }
     Some((stmt, values, kinds))
+}
+
+/// A little-endian integer of `width` bytes as text, sign-extended unless `unsigned`.
+fn integer(raw: u64, width: u32, unsigned: bool) -> String {
+    if unsigned {
+        return raw.to_string();
+    }
+    let shift = 64 - 8 * width;
+    (((raw << shift) as i64) >> shift).to_string()
 }
 
 #[cfg(test)]
@@ -289,5 +305,23 @@ mod tests {
         );
         assert_eq!(kinds, vec![0xfd, 0x03]);
         assert!(execute_params(&body[..12], 2, &[]).is_none());
+    }
+
+    #[test]
+    fn integer_parameters_keep_their_sign() {
+        // TINY -1, unsigned TINY 255, SHORT -2, LONGLONG -3, unsigned LONGLONG u64::MAX.
+        let mut body = vec![9, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+        body.extend_from_slice(&[0x01, 0x00, 0x01, 0x80, 0x02, 0x00, 0x08, 0x00, 0x08, 0x80]);
+        body.extend_from_slice(&[0xff, 0xff, 0xfe, 0xff]);
+        body.extend_from_slice(&(-3i64).to_le_bytes());
+        body.extend_from_slice(&u64::MAX.to_le_bytes());
+        let (_, values, kinds) = execute_params(&body, 5, &[]).unwrap();
+        assert_eq!(values, ["-1", "255", "-2", "-3", "18446744073709551615"]);
+        // A later execute without new types reuses them, flags included.
+        let mut again = vec![9, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0];
+        again.extend_from_slice(&[0x80, 0x80, 0x00, 0x00]);
+        again.extend_from_slice(&[0u8; 16]);
+        let (_, values, _) = execute_params(&again, 5, &kinds).unwrap();
+        assert_eq!(values, ["-128", "128", "0", "0", "0"]);
     }
 }
