@@ -66,6 +66,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Tcp,
     },
     ProtocolSpec {
+        name: crate::memcache::NAME,
+        build: crate::memcache::Memcache::build,
+        example: crate::memcache::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::dhcpv4::NAME,
         build: crate::dhcpv4::Dhcpv4::build,
         example: crate::dhcpv4::EXAMPLE,
@@ -83,7 +89,6 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 pub const NOT_YET: &[&str] = &[
     "amqp",
     "cassandra",
-    "memcache",
     "mongodb",
     "nfs",
     "sip",
