@@ -86,14 +86,7 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &[
-    "amqp",
-    "cassandra",
-    "mongodb",
-    "nfs",
-    "sip",
-    "thrift",
-];
+pub const NOT_YET: &[&str] = &["amqp", "cassandra", "mongodb", "nfs", "sip", "thrift"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {

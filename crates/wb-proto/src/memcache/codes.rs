@@ -191,7 +191,13 @@ pub static TEXT_REQUESTS: &[Command] = &[
         &[Arg::OptExpTime],
         Body::None,
     ),
-    text("stats", "stats", CmdType::Stats, &[Arg::RawArgs], Body::None),
+    text(
+        "stats",
+        "stats",
+        CmdType::Stats,
+        &[Arg::RawArgs],
+        Body::None,
+    ),
     text(
         "verbosity",
         "verbosity",
@@ -301,9 +307,27 @@ pub static TEXT_RESPONSES: &[Command] = &[
         &[Arg::ErrorMsg],
         Body::None,
     ),
-    text("NOSPARE", "NOSPARE", CmdType::Fail, &[Arg::ErrorMsg], Body::None),
-    text("NOTFULL", "NOTFULL", CmdType::Fail, &[Arg::ErrorMsg], Body::None),
-    text("UNSAFE", "UNSAFE", CmdType::Fail, &[Arg::ErrorMsg], Body::None),
+    text(
+        "NOSPARE",
+        "NOSPARE",
+        CmdType::Fail,
+        &[Arg::ErrorMsg],
+        Body::None,
+    ),
+    text(
+        "NOTFULL",
+        "NOTFULL",
+        CmdType::Fail,
+        &[Arg::ErrorMsg],
+        Body::None,
+    ),
+    text(
+        "UNSAFE",
+        "UNSAFE",
+        CmdType::Fail,
+        &[Arg::ErrorMsg],
+        Body::None,
+    ),
     text("SAME", "SAME", CmdType::Fail, &[Arg::ErrorMsg], Body::None),
     text("STAT", "STAT", CmdType::Stats, &[Arg::Stat], Body::None),
     text("VERSION", "VERSION", CmdType::Info, &[], Body::None),
@@ -436,16 +460,7 @@ pub fn binary_command(opcode: u8) -> &'static Command {
 pub fn is_quiet_opcode(opcode: u8) -> bool {
     matches!(
         opcode,
-        0x09 | 0x0d
-            | 0x11..=0x1a
-            | 0x1e
-            | 0x24
-            | 0x32
-            | 0x34
-            | 0x36
-            | 0x38
-            | 0x3a
-            | 0x3c
+        0x09 | 0x0d | 0x11..=0x1a | 0x1e | 0x24 | 0x32 | 0x34 | 0x36 | 0x38 | 0x3a | 0x3c
     )
 }
 

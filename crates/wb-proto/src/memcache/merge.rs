@@ -18,6 +18,8 @@ pub fn continues(m: &Message) -> bool {
 }
 
 /// What [`merge`] did.
+// The large variant is the rarer one; boxing it would allocate where moving is enough.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Merged {
     /// `next` was merged; true when the reply is now complete.

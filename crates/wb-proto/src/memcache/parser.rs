@@ -127,7 +127,9 @@ fn parse_binary(buf: &[u8], dir: Dir, ts: Timestamp, limits: Limits) -> Result<H
         return Err(HeadError::Invalid("bad_length"));
     };
     let used = BINARY_HEADER + head_len;
-    let rest = buf.get(BINARY_HEADER..used).ok_or(HeadError::Incomplete(used))?;
+    let rest = buf
+        .get(BINARY_HEADER..used)
+        .ok_or(HeadError::Incomplete(used))?;
     let (extras, key) = rest.split_at(extras_len.min(rest.len()));
     let args = if request {
         command.args
@@ -356,7 +358,10 @@ mod tests {
     #[test]
     fn text_replies() {
         let h = head(b"VALUE k 0 2 77\r\nhi\r\nEND\r\n", Dir::ToClient).unwrap();
-        assert_eq!((h.msg.command.name, h.msg.cas, h.body), ("VALUE", Some(77), 2));
+        assert_eq!(
+            (h.msg.command.name, h.msg.cas, h.body),
+            ("VALUE", Some(77), 2)
+        );
         let h = head(b"42\r\n", Dir::ToClient).unwrap();
         assert_eq!((h.msg.command.name, h.msg.value), ("<counter_op_res>", 42));
         let h = head(b"CLIENT_ERROR bad data chunk\r\n", Dir::ToClient).unwrap();
@@ -386,8 +391,14 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!((h.msg.command.name, h.msg.line.as_str()), ("UNKNOWN", "frobnicate x"));
-        assert_eq!(head(b"get k", Dir::ToServer).unwrap_err(), HeadError::Incomplete(0));
+        assert_eq!(
+            (h.msg.command.name, h.msg.line.as_str()),
+            ("UNKNOWN", "frobnicate x")
+        );
+        assert_eq!(
+            head(b"get k", Dir::ToServer).unwrap_err(),
+            HeadError::Incomplete(0)
+        );
     }
 
     #[test]

@@ -184,7 +184,7 @@ pub fn limits(config: &MemcacheConfig) -> Limits {
 /// Analyzer of one memcache connection (TCP) or UDP flow.
 pub enum MemcacheAnalyzer {
     /// A TCP connection.
-    Tcp(TcpState),
+    Tcp(Box<TcpState>),
     /// A UDP flow.
     Udp(UdpState),
 }
@@ -193,7 +193,7 @@ impl MemcacheAnalyzer {
     /// A fresh analyzer for `transport`.
     pub fn new(config: Arc<MemcacheConfig>, transport: TransportKind) -> Self {
         match transport {
-            TransportKind::Tcp => MemcacheAnalyzer::Tcp(TcpState::new(config)),
+            TransportKind::Tcp => MemcacheAnalyzer::Tcp(Box::new(TcpState::new(config))),
             TransportKind::Udp => MemcacheAnalyzer::Udp(UdpState::new(config)),
         }
     }

@@ -28,6 +28,8 @@ struct Partial {
 }
 
 /// What one step of the reader produced.
+// The message variant is the common result: boxing it would add an allocation per message.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Read {
     /// A complete message, and the bytes used for it in this call.

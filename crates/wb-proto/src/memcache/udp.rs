@@ -200,12 +200,10 @@ impl UdpState {
                             open = dir == Dir::ToClient && continues(&msg);
                             first = Some(msg);
                         }
-                        Some(prev) if open => {
-                            match merge(prev, msg, self.config.max_values()) {
-                                Merged::Into(complete) => open = !complete,
-                                Merged::No(_) => cx.anomaly("extra_udp_message"),
-                            }
-                        }
+                        Some(prev) if open => match merge(prev, msg, self.config.max_values()) {
+                            Merged::Into(complete) => open = !complete,
+                            Merged::No(_) => cx.anomaly("extra_udp_message"),
+                        },
                         Some(_) => cx.anomaly("extra_udp_message"),
                     }
                 }
@@ -240,7 +238,8 @@ impl UdpState {
 
     /// Publishes transactions idle for `udptransactiontimeout`.
     fn expire(&mut self, now: Timestamp, cx: &mut Cx) {
-        let timeout = i64::try_from(self.config.udptransactiontimeout.as_nanos()).unwrap_or(i64::MAX);
+        let timeout =
+            i64::try_from(self.config.udptransactiontimeout.as_nanos()).unwrap_or(i64::MAX);
         while let Some(i) = self
             .txns
             .iter()
