@@ -515,6 +515,32 @@ fn binary_quiet_commands_pair_by_opaque() {
 }
 
 #[test]
+fn binary_batch_with_one_opaque_pairs_by_key() {
+    // python-binary-memcached's get_multi: GetKQ for every key but the last, then GetK, all
+    // with opaque 0. The hit for "b1" must not pair with the earlier miss "gone".
+    let mut batch = breq(0x0d, b"gone", &[], &[], 0);
+    batch.extend(breq(0x0d, b"b1", &[], &[], 0));
+    batch.extend(breq(0x0c, b"b2", &[], &[], 0));
+    let conv = Conversation::new(PORT)
+        .message(Dir::ToServer, &batch)
+        .message(Dir::ToClient, &bresp(0x0d, b"b1", FLAGS, b"1", 0, 0))
+        .message(Dir::ToClient, &bresp(0x0c, b"b2", FLAGS, b"2", 0, 0));
+    let ev = run(&conv);
+    let got: Vec<(Value, Value)> = ev
+        .iter()
+        .map(|e| (req(e)["keys"].clone(), resp(e)["keys"].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (json!(["gone"]), Value::Null),
+            (json!(["b1"]), json!(["b1"])),
+            (json!(["b2"]), json!(["b2"]))
+        ]
+    );
+}
+
+#[test]
 fn binary_non_quiet_request_skipped_by_a_later_reply() {
     let conv = Conversation::new(PORT)
         .message(Dir::ToServer, &breq(0x00, b"a", &[], &[], 1))

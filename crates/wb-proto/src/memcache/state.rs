@@ -4,8 +4,9 @@
 //! requests passed over are published alone).
 //!
 //! Differences from Packetbeat, on purpose: a text `noreply` request is published at once
-//! (Packetbeat queues it, so the next reply pairs with it); a reply of the other protocol
-//! flavour (text vs binary) is dropped and counted instead of stopping pairing.
+//! (Packetbeat queues it, so the next reply pairs with it); a binary reply with a key pairs
+//! only with a request of the same key; a reply of the other protocol flavour (text vs
+//! binary) is counted and left unpaired instead of stopping pairing.
 
 use super::config::MemcacheConfig;
 use super::ecs::{self, NOTE_MISSING_RESPONSE, NOTE_REQUEST_MISSING, NOTE_UNFINISHED};
@@ -86,7 +87,7 @@ impl Pairing {
                 self.pending.push_front(req);
                 return;
             }
-            if !req.binary || (req.opaque == resp.opaque && req.opcode == resp.opcode) {
+            if !req.binary || same_binary_transaction(&req, &resp) {
                 ecs::publish(Some(&req), Some(&resp), &[], &self.config, cx);
                 return;
             }
@@ -120,6 +121,15 @@ impl Pairing {
             self.publish_unanswered(&req, cx);
         }
     }
+}
+
+/// A binary reply answers a request with its opaque and opcode. When both carry a key the
+/// keys must agree too (Wirebeat's addition): clients such as python-binary-memcached send a
+/// whole GetKQ batch with opaque 0, and a hit must not pair with an earlier miss.
+fn same_binary_transaction(req: &Message, resp: &Message) -> bool {
+    req.opaque == resp.opaque
+        && req.opcode == resp.opcode
+        && (req.keys.is_empty() || resp.keys.is_empty() || req.keys == resp.keys)
 }
 
 /// Analyzer state of one TCP connection.
