@@ -28,8 +28,14 @@ pub enum Merged {
     No(Message),
 }
 
-/// Merges `next` into `prev` (a reply for which [`continues`] was true).
-pub fn merge(prev: &mut Message, next: Message, max_values: usize) -> Merged {
+/// Merges `next` into `prev` (a reply for which [`continues`] was true), keeping at most
+/// `max_values` values and `max_value_bytes` bytes of them.
+pub fn merge(
+    prev: &mut Message,
+    next: Message,
+    max_values: usize,
+    max_value_bytes: usize,
+) -> Merged {
     if prev.binary != next.binary {
         return Merged::No(next);
     }
@@ -57,8 +63,14 @@ pub fn merge(prev: &mut Message, next: Message, max_values: usize) -> Merged {
         prev.count_values += next.count_values;
         let room = MAX_MERGED_ITEMS.saturating_sub(prev.keys.len());
         prev.keys.extend(next.keys.into_iter().take(room));
-        let room = max_values.saturating_sub(prev.values.len());
-        prev.values.extend(next.values.into_iter().take(room));
+        let mut held: usize = prev.values.iter().map(Vec::len).sum();
+        for v in next.values {
+            if prev.values.len() >= max_values || held + v.len() > max_value_bytes {
+                break;
+            }
+            held += v.len();
+            prev.values.push(v);
+        }
     }
     Merged::Into(complete)
 }
@@ -85,17 +97,17 @@ mod tests {
         let mut first = reply(b"VALUE a 0 1\r\n");
         assert!(continues(&first));
         assert!(matches!(
-            merge(&mut first, reply(b"VALUE b 0 2\r\n"), 10),
+            merge(&mut first, reply(b"VALUE b 0 2\r\n"), 10, 100),
             Merged::Into(false)
         ));
         assert!(matches!(
-            merge(&mut first, reply(b"END\r\n"), 10),
+            merge(&mut first, reply(b"END\r\n"), 10, 100),
             Merged::Into(true)
         ));
         assert_eq!(first.keys, vec!["a".to_string(), "b".to_string()]);
         assert_eq!(first.bytes, 3);
         assert!(matches!(
-            merge(&mut first, reply(b"STORED\r\n"), 10),
+            merge(&mut first, reply(b"STORED\r\n"), 10, 100),
             Merged::No(_)
         ));
     }

@@ -24,8 +24,15 @@ use wb_wire::Timestamp;
 pub struct Pairing {
     config: Arc<MemcacheConfig>,
     pending: VecDeque<Message>,
+    /// Value bytes kept by the requests in `pending`.
+    pending_value_bytes: usize,
     /// A reply whose further parts are still expected.
     merging: Option<Message>,
+}
+
+/// Value bytes a message keeps.
+fn value_bytes(m: &Message) -> usize {
+    m.values.iter().map(Vec::len).sum()
 }
 
 impl Pairing {
@@ -34,30 +41,51 @@ impl Pairing {
         Pairing {
             config,
             pending: VecDeque::new(),
+            pending_value_bytes: 0,
             merging: None,
         }
     }
 
     /// A complete request.
-    pub fn on_request(&mut self, req: Message, cx: &mut Cx) {
+    pub fn on_request(&mut self, mut req: Message, cx: &mut Cx) {
         if req.publishes_at_once() || (!req.binary && req.noreply) {
             ecs::publish(Some(&req), None, &[], &self.config, cx);
             return;
         }
         if self.pending.len() >= self.config.max_pending_requests {
             cx.anomaly("too_many_pending_requests");
-            if let Some(old) = self.pending.pop_front() {
+            if let Some(old) = self.pop_pending() {
                 self.publish_unanswered(&old, cx);
             }
         }
+        // Kept values of waiting requests share one budget of max_message_size: beyond it a
+        // value is counted but not kept.
+        let kept = value_bytes(&req);
+        if self.pending_value_bytes + kept > self.config.common.max_message_size {
+            cx.anomaly("value_budget_exceeded");
+            req.values.clear();
+        } else {
+            self.pending_value_bytes += kept;
+        }
         self.pending.push_back(req);
+    }
+
+    fn pop_pending(&mut self) -> Option<Message> {
+        let req = self.pending.pop_front()?;
+        self.pending_value_bytes = self.pending_value_bytes.saturating_sub(value_bytes(&req));
+        Some(req)
     }
 
     /// A complete response message (perhaps one part of a longer reply).
     pub fn on_response(&mut self, resp: Message, cx: &mut Cx) {
         let resp = match self.merging.take() {
             None => resp,
-            Some(mut prev) => match merge(&mut prev, resp, self.config.max_values()) {
+            Some(mut prev) => match merge(
+                &mut prev,
+                resp,
+                self.config.max_values(),
+                self.config.common.max_message_size,
+            ) {
                 Merged::Into(true) => {
                     self.correlate(prev, cx);
                     return;
@@ -81,9 +109,10 @@ impl Pairing {
     }
 
     fn correlate(&mut self, resp: Message, cx: &mut Cx) {
-        while let Some(req) = self.pending.pop_front() {
+        while let Some(req) = self.pop_pending() {
             if req.binary != resp.binary {
                 cx.anomaly("mixed_text_and_binary");
+                self.pending_value_bytes += value_bytes(&req);
                 self.pending.push_front(req);
                 return;
             }
@@ -117,7 +146,7 @@ impl Pairing {
         if let Some(resp) = self.merging.take() {
             self.correlate(resp, cx);
         }
-        while let Some(req) = self.pending.pop_front() {
+        while let Some(req) = self.pop_pending() {
             self.publish_unanswered(&req, cx);
         }
     }

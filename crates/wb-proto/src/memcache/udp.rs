@@ -117,11 +117,18 @@ impl UdpState {
                 self.assemblies.len() - 1
             }
         };
-        let max = self.config.common.max_message_size;
+        // All messages being assembled on this flow share one budget of max_message_size.
+        let held: usize = self.assemblies.iter().map(|a| a.bytes).sum();
+        let over_budget = held + payload.len() > self.config.common.max_message_size;
         let Some(a) = self.assemblies.get_mut(i) else {
             return;
         };
-        if a.count != count || a.bytes + payload.len() > max {
+        if over_budget {
+            cx.anomaly("udp_assembly_too_large");
+            self.assemblies.remove(i);
+            return;
+        }
+        if a.count != count {
             cx.anomaly("udp_datagram_count_mismatch");
             self.assemblies.remove(i);
             return;
@@ -200,7 +207,12 @@ impl UdpState {
                             open = dir == Dir::ToClient && continues(&msg);
                             first = Some(msg);
                         }
-                        Some(prev) if open => match merge(prev, msg, self.config.max_values()) {
+                        Some(prev) if open => match merge(
+                            prev,
+                            msg,
+                            self.config.max_values(),
+                            self.config.common.max_message_size,
+                        ) {
                             Merged::Into(complete) => open = !complete,
                             Merged::No(_) => cx.anomaly("extra_udp_message"),
                         },
