@@ -95,20 +95,19 @@ fn status(request: Option<&Message>, response: Option<&Message>) -> Status {
     }
 }
 
-/// The `request` / `response` text of `send_request` / `send_response`: the command line
-/// for text (the data block is not included), the opcode and keys for binary.
+/// The `request` / `response` text of `send_request` / `send_response`: the command and its
+/// keys (text; the whole line of an unknown command, the number of a counter reply), or the
+/// opcode and keys (binary). Data blocks are never included.
 fn raw_text(m: &Message) -> String {
-    let mut s = String::new();
-    if m.binary {
-        s.push_str(opcode_name(m.opcode));
-    } else if m.command.keyword.is_empty() && m.command.name == "UNKNOWN" {
-        s.push_str(&m.line);
+    let mut s = if m.binary {
+        opcode_name(m.opcode).to_string()
+    } else if m.command.typ == CmdType::Unknown {
+        return m.line.clone();
+    } else if m.command.name == "<counter_op_res>" {
+        m.value.to_string()
     } else {
-        s.push_str(m.command.name);
-        if m.command.name == "<counter_op_res>" {
-            s = m.value.to_string();
-        }
-    }
+        m.command.name.to_string()
+    };
     for k in &m.keys {
         s.push(' ');
         s.push_str(k);
@@ -164,7 +163,7 @@ fn text_fields(m: &Message, config: &MemcacheConfig) -> Fields {
     let mut f = Fields::with_capacity(12);
     put(&mut f, "command", m.command.name);
     put(&mut f, "type", m.command.typ.as_str());
-    if m.command.name == "UNKNOWN" {
+    if m.command.typ == CmdType::Unknown {
         put(&mut f, "line", m.line.clone());
         return f;
     }

@@ -194,7 +194,8 @@ fn parse_text(buf: &[u8], dir: Dir, ts: Timestamp, limits: Limits) -> Result<Hea
     };
     let line = buf.get(..nl).unwrap_or_default();
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let line = std::str::from_utf8(line).map_err(|_| HeadError::Invalid("not_text"))?;
+    let line = String::from_utf8_lossy(line);
+    let line = line.as_ref();
     let request = dir == Dir::ToServer;
     let (word, args) = split_word(line);
     if word.is_empty() {
