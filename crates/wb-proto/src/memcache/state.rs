@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use wb_wire::Timestamp;
 
-/// Request/response pairing of one connection (also used for one UDP transaction's parts).
+/// Request/response pairing of one TCP connection.
 pub struct Pairing {
     config: Arc<MemcacheConfig>,
     pending: VecDeque<Message>,
