@@ -12,6 +12,10 @@ pub enum Status {
     Ok,
     /// `Error`.
     Error,
+    /// `Client Error` (memcache: a response without request, a client error reply).
+    ClientError,
+    /// `Server Error` (memcache: an unanswered request, a server error reply).
+    ServerError,
 }
 
 impl Status {
@@ -20,6 +24,8 @@ impl Status {
         match self {
             Status::Ok => "OK",
             Status::Error => "Error",
+            Status::ClientError => "Client Error",
+            Status::ServerError => "Server Error",
         }
     }
 }

@@ -4,15 +4,17 @@
 
 use crate::{run_frames, suite, Conversation, Segmentation};
 use wb_proto::registry::{ProtocolSpec, IMPLEMENTED};
+use std::sync::Arc;
 use wb_proto::Dir;
 
 /// Separates messages in a fuzz input; messages alternate client, server, client... and an
 /// empty one only passes the turn.
 pub const MESSAGE_SEPARATOR: u8 = 0xFE;
 
-/// Replays `data` to `spec`'s analyzer over its example transport. The first byte chooses the
-/// TCP segment size (1–32) and, when its top bit is set, a hole in the server's stream; the
-/// rest is the messages. Returns the number of events written.
+/// Replays `data` to `spec`'s analyzer over each transport it analyses (memcache and dns:
+/// TCP and UDP). The first byte chooses the TCP segment size (1–32) and, when its top bit is
+/// set, a hole in the server's stream; the rest is the messages. Returns the number of events
+/// written.
 pub fn replay(spec: &ProtocolSpec, data: &[u8]) -> usize {
     let Some((&control, body)) = data.split_first() else {
         return 0;
@@ -20,21 +22,21 @@ pub fn replay(spec: &ProtocolSpec, data: &[u8]) -> usize {
     let Ok(protocol) = (spec.build)(&suite::test_protocol_config(spec.name)) else {
         return 0;
     };
-    let mut conv = Conversation::over(spec.example_transport, suite::PORT);
-    for (i, msg) in body.split(|&b| b == MESSAGE_SEPARATOR).enumerate() {
-        if msg.is_empty() {
-            continue;
-        }
-        let dir = if i % 2 == 0 {
-            Dir::ToServer
-        } else {
-            Dir::ToClient
-        };
-        conv = conv.message(dir, msg);
-    }
     let segmentation = Segmentation::Chunks(usize::from(control % 32) + 1);
     let hole = (control & 0x80 != 0).then_some((Dir::ToClient, usize::from(control & 0x0f), 3));
-    run_frames(vec![protocol], &conv.frames(segmentation, hole)).len()
+    let mut events = 0;
+    for &transport in protocol.transports() {
+        let mut conv = Conversation::over(transport, suite::PORT);
+        for (i, msg) in body.split(|&b| b == MESSAGE_SEPARATOR).enumerate() {
+            if msg.is_empty() {
+                continue;
+            }
+            let dir = if i % 2 == 0 { Dir::ToServer } else { Dir::ToClient };
+            conv = conv.message(dir, msg);
+        }
+        events += run_frames(vec![Arc::clone(&protocol)], &conv.frames(segmentation, hole)).len();
+    }
+    events
 }
 
 /// Replays `data` to the registered protocol called `name`; does nothing for unknown names.
