@@ -14,6 +14,7 @@ pub mod dns;
 pub mod ecs;
 pub mod http;
 pub mod icmp;
+pub mod mongodb;
 pub mod mysql;
 mod options;
 pub mod pgsql;

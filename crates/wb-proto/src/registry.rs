@@ -66,6 +66,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Tcp,
     },
     ProtocolSpec {
+        name: crate::mongodb::NAME,
+        build: crate::mongodb::Mongodb::build,
+        example: crate::mongodb::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::dhcpv4::NAME,
         build: crate::dhcpv4::Dhcpv4::build,
         example: crate::dhcpv4::EXAMPLE,
@@ -80,15 +86,7 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &[
-    "amqp",
-    "cassandra",
-    "memcache",
-    "mongodb",
-    "nfs",
-    "sip",
-    "thrift",
-];
+pub const NOT_YET: &[&str] = &["amqp", "cassandra", "memcache", "nfs", "sip", "thrift"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {
