@@ -57,6 +57,19 @@ impl MongodbAnalyzer {
         }
     }
 
+    /// The offset of the first plausible header in `data`, or `Err` with how many trailing
+    /// bytes to keep (a header may start in them).
+    fn resync(&self, dir: Dir, data: &[u8]) -> Result<usize, usize> {
+        let last = data.len().saturating_sub(HEADER_LEN - 1);
+        (0..last)
+            .find(|&at| {
+                data.get(at..)
+                    .and_then(wire::header)
+                    .is_some_and(|h| h.is_ok_and(|h| self.plausible(dir, &h)))
+            })
+            .ok_or(data.len() - last)
+    }
+
     /// One whole message.
     fn message(&mut self, dir: Dir, h: &Header, msg: &[u8], cx: &mut Cx) {
         let payload = msg.get(HEADER_LEN..).unwrap_or_default();
@@ -317,23 +330,32 @@ impl Analyzer for MongodbAnalyzer {
                 consumed += n;
                 continue;
             }
+            if *dir.of(&mut self.lost) {
+                // After lost bytes: resume at the first header that fits what is expected.
+                match self.resync(dir, rest) {
+                    Ok(at) => {
+                        consumed += at;
+                        *dir.of(&mut self.lost) = false;
+                        continue;
+                    }
+                    Err(keep) => {
+                        return Progress::NeedMore {
+                            consumed: consumed + rest.len() - keep,
+                            needed: HEADER_LEN,
+                        }
+                    }
+                }
+            }
             let Some(h) = wire::header(rest) else {
                 return Progress::NeedMore {
                     consumed,
                     needed: HEADER_LEN,
                 };
             };
-            let lost = *dir.of(&mut self.lost);
-            let h = match h {
-                Ok(h) if !lost || self.plausible(dir, &h) => h,
-                // After lost bytes this delivery starts inside a message: skip it.
-                _ if lost => return Progress::Done,
-                _ => {
-                    cx.anomaly("not_mongodb");
-                    return Progress::Invalid;
-                }
+            let Ok(h) = h else {
+                cx.anomaly("not_mongodb");
+                return Progress::Invalid;
             };
-            *dir.of(&mut self.lost) = false;
             if !wire::is_known(h.opcode) {
                 if h.length > self.cap() {
                     cx.anomaly("not_mongodb");
