@@ -988,3 +988,37 @@ fn max_docs_and_max_doc_length() {
         .unwrap_or_default();
     assert!(err.contains("did you mean \"max_docs\""), "{err}");
 }
+
+#[test]
+fn reordered_segments_of_a_long_reply_give_the_same_event() {
+    let docs: Vec<Vec<u8>> = (0..40)
+        .map(|i| doc(vec![("i", B::I32(i)), ("pad", B::Str("p".repeat(50)))]))
+        .collect();
+    let c = conv()
+        .message(Dir::ToServer, &op_query(1, "d.c", 0, 0, &doc(vec![])))
+        .message(Dir::ToClient, &op_reply(10, 1, 0, 0, &docs))
+        .message(Dir::ToServer, &op_query(2, "d.c", 0, 0, &doc(vec![])))
+        .message(Dir::ToClient, &op_reply(11, 2, 0, 0, &docs[..1]));
+    let protocol = || {
+        let mut cfg = test_protocol_config(mongodb::NAME);
+        cfg.options = serde_yaml_ng::from_str("max_docs: 0").unwrap_or_default();
+        vec![mongodb::Mongodb::build(&cfg).unwrap_or_else(|e| panic!("{e}"))]
+    };
+    let frames = c.frames(Segmentation::Chunks(500), None);
+    let straight = wb_testkit::run_frames(protocol(), &frames);
+    assert_eq!(straight.len(), 2);
+    assert_eq!(s(&straight[0], "response").lines().count(), 40);
+    // The long reply's segments all carry its time (second 2): swap its 2nd and 4th.
+    let reply_ts = frames
+        .iter()
+        .filter(|f| frames.iter().filter(|g| g.ts == f.ts).count() > 3)
+        .map(|f| f.ts)
+        .next()
+        .unwrap_or_else(|| panic!("no multi-segment reply"));
+    let idx: Vec<usize> = (0..frames.len())
+        .filter(|&i| frames[i].ts == reply_ts)
+        .collect();
+    let mut swapped = frames.clone();
+    swapped.swap(idx[1], idx[3]);
+    assert_eq!(wb_testkit::run_frames(protocol(), &swapped), straight);
+}
