@@ -74,7 +74,7 @@ pub fn assess(body: &Body<'_>, config: &MongodbConfig, redact: bool) -> Option<R
         } => {
             r.more_to_come = flags & MORE_TO_COME != 0;
             if config.common.send_response {
-                let seq_docs = sequences.iter().flatten().flat_map(|s| s.docs.iter());
+                let seq_docs = sequences.iter().flat_map(|s| s.docs.iter());
                 let e = doc_lines(
                     body.into_iter().map(Ok).chain(seq_docs),
                     config.max_docs,

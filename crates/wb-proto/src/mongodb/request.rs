@@ -6,7 +6,7 @@ use super::bson::{BsonError, Doc, Docs, Value};
 use super::config::MongodbConfig;
 use super::ecs::Request;
 use super::render::{cut, doc_lines, Renderer, MAX_TEXT};
-use super::wire::{Body, Sequence, MORE_TO_COME};
+use super::wire::{Body, MORE_TO_COME};
 
 /// Database commands recognised as the method of an OP_QUERY on `<db>.$cmd` (compared without
 /// case; written as the request spells them). From the MongoDB command reference.
@@ -350,10 +350,9 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
             sequences,
         } => {
             r.expects_reply = flags & MORE_TO_COME == 0;
-            let seqs: Vec<Sequence<'_>> = sequences.iter().flatten().copied().collect();
-            r.fields.message = seqs.first().map(|s| lossy(s.identifier));
+            r.fields.message = sequences.iter().next().map(|s| lossy(s.identifier));
             let extra: Vec<(&[u8], Docs<'_>)> =
-                seqs.iter().map(|s| (s.identifier, s.docs)).collect();
+                sequences.iter().map(|s| (s.identifier, s.docs)).collect();
             match body.and_then(|b| b.first().map(|e| (b, e))) {
                 Some((b, e)) => {
                     let db = b.get("$db").and_then(|v| collection_of(&v));
@@ -376,7 +375,7 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
                 let e = doc_lines(
                     body.into_iter()
                         .map(Ok)
-                        .chain(seqs.iter().flat_map(|s| s.docs.iter())),
+                        .chain(sequences.iter().flat_map(|s| s.docs.iter())),
                     config.max_docs,
                     config.max_doc_length,
                     r.sensitive,

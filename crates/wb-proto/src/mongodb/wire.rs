@@ -111,8 +111,58 @@ pub struct Sequence<'a> {
     pub docs: Docs<'a>,
 }
 
-/// Most kind-1 sections of one OP_MSG that are read (a command has a handful).
-pub const MAX_SEQUENCES: usize = 8;
+/// The kind-1 sections of an OP_MSG, read from its validated section bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sequences<'a> {
+    sections: &'a [u8],
+}
+
+impl<'a> Sequences<'a> {
+    /// The sequences in order.
+    pub fn iter(&self) -> impl Iterator<Item = Sequence<'a>> + 'a {
+        let mut rest = self.sections;
+        std::iter::from_fn(move || loop {
+            let (section, after) = next_section(rest).ok()??;
+            rest = after;
+            if let Section::Sequence(s) = section {
+                return Some(s);
+            }
+        })
+    }
+}
+
+/// One OP_MSG section.
+enum Section<'a> {
+    Body(Doc<'a>),
+    Sequence(Sequence<'a>),
+}
+
+/// The section at the front of `b` and the bytes after it; `Ok(None)` at the end.
+#[allow(clippy::type_complexity)]
+fn next_section(b: &[u8]) -> Result<Option<(Section<'_>, &[u8])>, BsonError> {
+    let Some((&kind, after)) = b.split_first() else {
+        return Ok(None);
+    };
+    let (section, used) = match kind {
+        0 => {
+            let (d, used) = Doc::read(after)?;
+            (Section::Body(d), used)
+        }
+        1 => {
+            let size = i32_at(after, 0).ok_or(BsonError::Truncated)?;
+            let size = usize::try_from(size)
+                .ok()
+                .filter(|&s| s >= 4)
+                .ok_or(BsonError::Malformed)?;
+            let section = after.get(4..size).ok_or(BsonError::Truncated)?;
+            let (identifier, id_len) = cstring(section)?;
+            let docs = Docs::new(section.get(id_len..).unwrap_or_default());
+            (Section::Sequence(Sequence { identifier, docs }), size)
+        }
+        _ => return Err(BsonError::Malformed),
+    };
+    Ok(Some((section, after.get(used..).unwrap_or_default())))
+}
 
 /// A message body, by opcode.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -188,8 +238,8 @@ pub enum Body<'a> {
         flags: u32,
         /// The kind-0 section.
         body: Option<Doc<'a>>,
-        /// The kind-1 sections (the first [`MAX_SEQUENCES`]).
-        sequences: [Option<Sequence<'a>>; MAX_SEQUENCES],
+        /// The kind-1 sections.
+        sequences: Sequences<'a>,
     },
 }
 
@@ -270,42 +320,19 @@ fn msg(payload: &[u8]) -> Result<Body<'_>, BsonError> {
     } else {
         payload.len()
     };
-    let mut sections = payload.get(4..end).ok_or(BsonError::Truncated)?;
+    let sections = payload.get(4..end).ok_or(BsonError::Truncated)?;
     let mut body = None;
-    let mut sequences = [None; MAX_SEQUENCES];
-    let mut n = 0;
-    while let Some((&kind, after)) = sections.split_first() {
-        let used = match kind {
-            0 => {
-                let (d, used) = Doc::read(after)?;
-                body.get_or_insert(d);
-                used
-            }
-            1 => {
-                let size = i32_at(after, 0).ok_or(BsonError::Truncated)?;
-                let size = usize::try_from(size)
-                    .ok()
-                    .filter(|&s| s >= 4)
-                    .ok_or(BsonError::Malformed)?;
-                let section = after.get(4..size).ok_or(BsonError::Truncated)?;
-                let (identifier, id_len) = cstring(section)?;
-                if let Some(slot) = sequences.get_mut(n) {
-                    *slot = Some(Sequence {
-                        identifier,
-                        docs: Docs::new(section.get(id_len..).unwrap_or_default()),
-                    });
-                    n += 1;
-                }
-                size
-            }
-            _ => return Err(BsonError::Malformed),
-        };
-        sections = after.get(used..).unwrap_or_default();
+    let mut rest = sections;
+    while let Some((section, after)) = next_section(rest)? {
+        if let Section::Body(d) = section {
+            body.get_or_insert(d);
+        }
+        rest = after;
     }
     Ok(Body::Msg {
         flags,
         body,
-        sequences,
+        sequences: Sequences { sections },
     })
 }
 
@@ -331,6 +358,8 @@ fn crc32c(data: &[u8]) -> u32 {
     !crc
 }
 
+// Evaluated at compile time, where `i < 256` bounds every index.
+#[allow(clippy::indexing_slicing)]
 const CRC32C_TABLE: [u32; 256] = {
     let mut table = [0u32; 256];
     let mut i = 0;
@@ -414,7 +443,10 @@ mod tests {
         };
         assert_eq!(flags, CHECKSUM_PRESENT);
         assert_eq!(b.first().map(|e| e.name), Some(&b"insert"[..]));
-        let seq = sequences[0].unwrap_or_else(|| panic!("no sequence"));
+        let seq = sequences
+            .iter()
+            .next()
+            .unwrap_or_else(|| panic!("no sequence"));
         assert_eq!(seq.identifier, b"documents");
         assert_eq!(seq.docs.iter().count(), 1);
         let last = m.len() - 1;
