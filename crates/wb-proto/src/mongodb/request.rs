@@ -224,37 +224,45 @@ fn kept_in_query(method: &str) -> Option<&'static str> {
     }
 }
 
-/// Fills method, resource, query and full query of a command document `d` (its command key
-/// named `key`) on `resource`.
-#[allow(clippy::too_many_arguments)]
-fn command(
-    r: &mut Request,
-    d: Doc<'_>,
-    key: &[u8],
+/// A command to describe.
+struct Command<'a, 'b> {
+    /// The command document.
+    doc: Doc<'a>,
+    /// The method name (the command key, removed from the parameters).
+    key: &'b [u8],
+    /// The `resource`.
     resource: String,
-    skip_also: &dyn Fn(&[u8]) -> bool,
-    extra: &[(&[u8], Docs<'_>)],
-    skip: i32,
-    limit: i32,
-) {
-    let method = lossy(key);
-    r.sensitive |= is_sensitive(key);
+    /// Further elements left out of the parameters.
+    skip_also: &'b dyn Fn(&[u8]) -> bool,
+    /// Document sequences written as array parameters of the full query.
+    extra: &'b [(&'a [u8], Docs<'a>)],
+    /// OP_QUERY's numberToSkip and numberToReturn.
+    paging: (i32, i32),
+}
+
+/// Fills method, resource, query and (with `full`) the full query of a command.
+fn command(r: &mut Request, c: Command<'_, '_>, full: bool) {
+    let method = lossy(c.key);
+    r.sensitive |= is_sensitive(c.key);
     let redact = r.sensitive;
-    let without_key = |n: &[u8]| n == key || skip_also(n);
+    let (skip, limit) = c.paging;
+    let without_key = |n: &[u8]| n == c.key || (c.skip_also)(n);
     let shown = match kept_in_query(&method) {
         Some(dropped) => params(
-            d,
+            c.doc,
             &|n| without_key(n) || n == dropped.as_bytes(),
             &[],
             redact,
         ),
         None => String::new(),
     };
-    r.query = query_text(&resource, &method, &shown, skip, limit);
-    let full = params(d, &without_key, extra, redact);
-    r.full_query = Some(query_text(&resource, &method, &full, skip, limit));
+    r.query = query_text(&c.resource, &method, &shown, skip, limit);
+    if full {
+        let all = params(c.doc, &without_key, c.extra, redact);
+        r.full_query = Some(query_text(&c.resource, &method, &all, skip, limit));
+    }
     r.method = method;
-    r.resource = Some(resource);
+    r.resource = Some(c.resource);
 }
 
 /// A command value that names a collection.
@@ -273,6 +281,7 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
         ..Request::default()
     };
     let no_skip = |_: &[u8]| false;
+    let full = config.common.send_request;
     match *body {
         Body::Reply { .. } => return None,
         Body::Query {
@@ -308,36 +317,37 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
                     Some(e) => {
                         let resource = collection_of(&e.value)
                             .map_or_else(|| full_name.clone(), |c| format!("{db}.{c}"));
-                        command(
-                            &mut r,
-                            cmd,
-                            e.name,
+                        let c = Command {
+                            doc: cmd,
+                            key: e.name,
                             resource,
-                            &no_skip,
-                            &[],
-                            skip,
-                            number_to_return,
-                        );
+                            skip_also: &no_skip,
+                            extra: &[],
+                            paging: (skip, number_to_return),
+                        };
+                        command(&mut r, c, full);
                     }
                     None => {
                         r.sensitive |= cmd.first().is_some_and(|e| is_sensitive(e.name));
-                        command(
-                            &mut r,
-                            cmd,
-                            b"otherCommand",
-                            full_name.clone(),
-                            &no_skip,
-                            &[],
-                            skip,
-                            number_to_return,
-                        );
+                        let c = Command {
+                            doc: cmd,
+                            key: b"otherCommand",
+                            resource: full_name.clone(),
+                            skip_also: &no_skip,
+                            extra: &[],
+                            paging: (skip, number_to_return),
+                        };
+                        command(&mut r, c, full);
                     }
                 }
             } else {
                 r.method = "find".into();
                 r.query = query_text(&full_name, "find", "", skip, number_to_return);
-                let all = doc_text(query, r.sensitive);
-                r.full_query = Some(query_text(&full_name, "find", &all, skip, number_to_return));
+                if full {
+                    let all = doc_text(query, r.sensitive);
+                    r.full_query =
+                        Some(query_text(&full_name, "find", &all, skip, number_to_return));
+                }
                 r.resource = Some(full_name);
             }
             if let Some(f) = fields {
@@ -351,8 +361,12 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
         } => {
             r.expects_reply = flags & MORE_TO_COME == 0;
             r.fields.message = sequences.iter().next().map(|s| lossy(s.identifier));
-            let extra: Vec<(&[u8], Docs<'_>)> =
-                sequences.iter().map(|s| (s.identifier, s.docs)).collect();
+            // Only the full query shows the sequences.
+            let extra: Vec<(&[u8], Docs<'_>)> = if full {
+                sequences.iter().map(|s| (s.identifier, s.docs)).collect()
+            } else {
+                Vec::new()
+            };
             match body.and_then(|b| b.first().map(|e| (b, e))) {
                 Some((b, e)) => {
                     let db = b.get("$db").and_then(|v| collection_of(&v));
@@ -363,7 +377,15 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
                         (None, None) => String::new(),
                     };
                     let session_noise = |n: &[u8]| n.first() == Some(&b'$') || n == b"lsid";
-                    command(&mut r, b, e.name, resource, &session_noise, &extra, 0, 0);
+                    let c = Command {
+                        doc: b,
+                        key: e.name,
+                        resource,
+                        skip_also: &session_noise,
+                        extra: &extra,
+                        paging: (0, 0),
+                    };
+                    command(&mut r, c, full);
                 }
                 None => {
                     r.method = "msg".into();
