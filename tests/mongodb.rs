@@ -810,6 +810,16 @@ fn garbage_and_truncated_input_give_nothing() {
         .message(Dir::ToServer, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         .message(Dir::ToClient, b"HTTP/1.1 200 OK\r\n\r\n");
     assert!(run(&c).is_empty());
+    // Valid messages after the garbage are read again.
+    let c = c
+        .message(
+            Dir::ToServer,
+            &op_msg(1, 0, 0, &doc(vec![("ping", B::I32(1))]), &[]),
+        )
+        .message(Dir::ToClient, &op_msg(10, 1, 0, &ok(), &[]));
+    let ev = run_every_way(&c);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["method"], "ping");
     let whole = op_query(1, "d.c", 0, 0, &doc(vec![]));
     let c = conv().message(Dir::ToServer, &whole[..whole.len() - 3]);
     assert!(run(&c).is_empty());

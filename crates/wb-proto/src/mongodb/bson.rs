@@ -87,7 +87,6 @@ impl Value<'_> {
             Value::Int32(n) => Some(i64::from(n)),
             Value::Int64(n) => Some(n),
             // Whole doubles only; the cast is exact for them within the checked range.
-            #[allow(clippy::cast_possible_truncation)]
             Value::Double(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
             _ => None,
         }

@@ -57,6 +57,14 @@ impl MongodbAnalyzer {
         }
     }
 
+    /// Bytes that cannot start a message: the flow layer drops them, and this direction
+    /// resumes only at a header that fits what is expected.
+    fn invalid(&mut self, dir: Dir, cx: &mut Cx) -> Progress {
+        cx.anomaly("not_mongodb");
+        *dir.of(&mut self.lost) = true;
+        Progress::Invalid
+    }
+
     /// The offset of the first plausible header in `data`, or `Err` with how many trailing
     /// bytes to keep (a header may start in them).
     fn resync(&self, dir: Dir, data: &[u8]) -> Result<usize, usize> {
@@ -353,13 +361,11 @@ impl Analyzer for MongodbAnalyzer {
                 };
             };
             let Ok(h) = h else {
-                cx.anomaly("not_mongodb");
-                return Progress::Invalid;
+                return self.invalid(dir, cx);
             };
             if !wire::is_known(h.opcode) {
                 if h.length > self.cap() {
-                    cx.anomaly("not_mongodb");
-                    return Progress::Invalid;
+                    return self.invalid(dir, cx);
                 }
                 cx.anomaly("unknown_opcode");
                 unknown::log_once(h.opcode);
