@@ -882,6 +882,28 @@ fn a_huge_message_is_skipped_by_counting() {
     );
     assert_eq!(ev[1]["method"], "ping");
     assert_eq!(anomalies.get("mongodb", "message_too_large"), 1);
+    // A huge OP_REPLY to a command: its counters are still read from its head.
+    let docs: Vec<Vec<u8>> = (0..100)
+        .map(|_| doc(vec![("b", B::Bin(vec![1; 1000]))]))
+        .collect();
+    let c = conv()
+        .message(
+            Dir::ToServer,
+            &op_query(4, "d.$cmd", 0, -1, &doc(vec![("listIndexes", B::S("c"))])),
+        )
+        .message(Dir::ToClient, &op_reply(40, 4, 8, 77, &docs));
+    let (ev, _) = run_full(
+        &c,
+        Segmentation::Chunks(1000),
+        None,
+        "max_message_size: 65536",
+    );
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(ev[0]["method"], "listIndexes");
+    assert_eq!(ev[0]["mongodb"]["numberReturned"], 100);
+    assert_eq!(ev[0]["mongodb"]["cursorId"], 77);
+    assert!(ev[0].get("response").is_none());
+    assert!(s(&ev[0], "error.message").contains("over max_message_size"));
     // A length near 2 GiB on a known opcode: the rest of the stream is skipped, nothing else.
     let mut huge = op_msg(3, 0, 0, &doc(vec![("ping", B::I32(1))]), &[]);
     huge[..4].copy_from_slice(&0x7fff_fff0i32.to_le_bytes());

@@ -48,7 +48,7 @@ impl MongodbAnalyzer {
 
     /// After lost bytes: does this header look like the start of a message in `dir`?
     fn plausible(&self, dir: Dir, h: &Header) -> bool {
-        if !wire::is_known(h.opcode) || h.length > self.cap().max(HEAD) {
+        if !wire::is_known(h.opcode) || h.length > self.cap() {
             return false;
         }
         match dir {
@@ -185,12 +185,13 @@ impl MongodbAnalyzer {
                 notes: vec![note],
                 ..Reply::default()
             };
-            if let Ok(Body::Reply {
+            let fixed = payload.get(..20).filter(|_| h.opcode == OP_REPLY);
+            if let Some(Ok(Body::Reply {
                 cursor_id,
                 starting_from,
                 number_returned,
                 ..
-            }) = wire::body(OP_REPLY, payload.get(..20).unwrap_or_default())
+            })) = fixed.map(|f| wire::body(OP_REPLY, f))
             {
                 r.fields.cursor_id = Some(cursor_id);
                 r.fields.starting_from = Some(i64::from(starting_from));
@@ -209,9 +210,19 @@ impl MongodbAnalyzer {
                 }
             }
         } else if h.opcode != wire::OP_KILL_CURSORS && h.opcode != wire::OP_LEGACY_MSG {
-            resource = bson::cstring(payload.get(4..).unwrap_or_default())
-                .ok()
-                .map(|(c, _)| String::from_utf8_lossy(c).into_owned());
+            // flags, then the full collection name.
+            if let Ok((c, n)) = bson::cstring(payload.get(4..).unwrap_or_default()) {
+                if h.opcode == OP_QUERY {
+                    // numberToSkip, numberToReturn, then the query whose first key names a
+                    // command on `<db>.$cmd`.
+                    let query = payload.get(4 + n + 8..).unwrap_or_default();
+                    method = match bson::first_key_of_prefix(query) {
+                        Some(k) if c.ends_with(b".$cmd") => String::from_utf8_lossy(k).into_owned(),
+                        _ => "find".into(),
+                    };
+                }
+                resource = Some(String::from_utf8_lossy(c).into_owned());
+            }
         }
         let flags = payload
             .get(..4)
