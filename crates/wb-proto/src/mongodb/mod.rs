@@ -9,6 +9,7 @@
 //! `max_message_size` is described from its first bytes and the rest skipped by counting.
 
 mod bson;
+mod commands;
 mod compress;
 mod config;
 mod ecs;

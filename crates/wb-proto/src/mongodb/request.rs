@@ -3,177 +3,14 @@
 //! authentication and user-management commands are never rendered.
 
 use super::bson::{BsonError, Doc, Docs, Value};
+use super::commands::{is_command, is_sensitive};
 use super::config::MongodbConfig;
 use super::ecs::Request;
 use super::render::{cut, doc_lines, Renderer, MAX_TEXT};
 use super::wire::{Body, MORE_TO_COME};
 
-/// Database commands recognised as the method of an OP_QUERY on `<db>.$cmd` (compared without
-/// case; written as the request spells them). From the MongoDB command reference.
-const COMMANDS: &[&str] = &[
-    "aggregate",
-    "count",
-    "distinct",
-    "group",
-    "mapReduce",
-    "geoNear",
-    "geoSearch",
-    "find",
-    "insert",
-    "update",
-    "delete",
-    "findAndModify",
-    "getMore",
-    "getLastError",
-    "getPrevError",
-    "resetError",
-    "eval",
-    "parallelCollectionScan",
-    "killCursors",
-    "explain",
-    "listCollections",
-    "listIndexes",
-    "listDatabases",
-    "create",
-    "createIndexes",
-    "drop",
-    "dropDatabase",
-    "dropIndexes",
-    "renameCollection",
-    "copydb",
-    "clone",
-    "cloneCollection",
-    "cloneCollectionAsCapped",
-    "convertToCapped",
-    "collMod",
-    "compact",
-    "reIndex",
-    "repairDatabase",
-    "touch",
-    "validate",
-    "fsync",
-    "logRotate",
-    "shutdown",
-    "setParameter",
-    "getParameter",
-    "buildInfo",
-    "collStats",
-    "connPoolStats",
-    "connectionStatus",
-    "cursorInfo",
-    "dataSize",
-    "dbHash",
-    "dbStats",
-    "diagLogging",
-    "features",
-    "getCmdLineOpts",
-    "getLog",
-    "hostInfo",
-    "isMaster",
-    "ismaster",
-    "hello",
-    "listCommands",
-    "netstat",
-    "ping",
-    "profile",
-    "serverStatus",
-    "top",
-    "whatsmyuri",
-    "authenticate",
-    "saslStart",
-    "saslContinue",
-    "getnonce",
-    "logout",
-    "createUser",
-    "updateUser",
-    "dropUser",
-    "dropAllUsersFromDatabase",
-    "grantRolesToUser",
-    "revokeRolesFromUser",
-    "usersInfo",
-    "createRole",
-    "updateRole",
-    "dropRole",
-    "rolesInfo",
-    "grantPrivilegesToRole",
-    "revokePrivilegesFromRole",
-    "replSetGetStatus",
-    "replSetInitiate",
-    "replSetReconfig",
-    "replSetStepDown",
-    "replSetFreeze",
-    "replSetMaintenance",
-    "replSetSyncFrom",
-    "replSetGetConfig",
-    "replSetHeartbeat",
-    "replSetElect",
-    "replSetFresh",
-    "replSetUpdatePosition",
-    "resync",
-    "applyOps",
-    "appendOplogNote",
-    "handshake",
-    "addShard",
-    "removeShard",
-    "enableSharding",
-    "shardCollection",
-    "listShards",
-    "movePrimary",
-    "moveChunk",
-    "split",
-    "mergeChunks",
-    "flushRouterConfig",
-    "isdbgrid",
-    "getShardVersion",
-    "setShardVersion",
-    "getShardMap",
-    "shardingState",
-    "splitVector",
-    "medianKey",
-    "checkShardingIndex",
-    "cleanupOrphaned",
-    "copydbgetnonce",
-    "copydbsaslstart",
-    "authSchemaUpgrade",
-    "invalidateUserCache",
-    "planCacheListFilters",
-    "planCacheSetFilter",
-    "planCacheClearFilters",
-    "planCacheListQueryShapes",
-    "planCacheListPlans",
-    "planCacheClear",
-    "text",
-    "availableQueryOptions",
-    "endSessions",
-    "startSession",
-    "killSessions",
-    "refreshSessions",
-    "abortTransaction",
-    "commitTransaction",
-    "currentOp",
-    "killOp",
-];
-
-/// Commands whose documents carry credentials (SASL/SCRAM payloads, keys, passwords).
-const SENSITIVE: &[&str] = &[
-    "saslStart",
-    "saslContinue",
-    "authenticate",
-    "createUser",
-    "updateUser",
-    "copydbsaslstart",
-    "copydb",
-];
-
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-/// A command name is sensitive.
-fn is_sensitive(name: &[u8]) -> bool {
-    SENSITIVE
-        .iter()
-        .any(|c| c.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// A document rendered whole (bounded), secrets hidden when `redact`.
@@ -308,9 +145,7 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
                     _ => query,
                 };
                 let known = cmd.elements().map_while(Result::ok).find(|e| {
-                    COMMANDS
-                        .iter()
-                        .any(|c| c.as_bytes().eq_ignore_ascii_case(e.name))
+                    is_command(e.name)
                         && (matches!(e.value, Value::Str(_)) || e.value.as_i64() == Some(1))
                 });
                 match known {
