@@ -386,6 +386,20 @@ mod tests {
     }
 
     #[test]
+    fn decimal128_text() {
+        let text = |v: u128| {
+            let mut s = String::new();
+            decimal128(&mut s, &v.to_le_bytes());
+            s
+        };
+        let bias = 6176u128;
+        assert_eq!(text((bias << 113) | 1), "1");
+        assert_eq!(text((1 << 127) | ((bias - 1) << 113) | 5), "-5E-1");
+        assert_eq!(text(0x1f << 122), "NaN");
+        assert_eq!(text(0x1e << 122), "Infinity");
+    }
+
+    #[test]
     fn cut_marks_the_cut() {
         let mut s = "abcdefghijkl".to_string();
         cut(&mut s, 10);

@@ -414,6 +414,53 @@ mod tests {
     }
 
     #[test]
+    fn op_query_fields() {
+        #[rustfmt::skip]
+        let payload: &[u8] = &[
+            0, 0, 0, 0,                               // flags
+            b'd', b'.', b'c', 0,                      // fullCollectionName "d.c"
+            2, 0, 0, 0,                               // numberToSkip 2
+            0xfd, 0xff, 0xff, 0xff,                   // numberToReturn -3
+            5, 0, 0, 0, 0,                            // query {}
+            12, 0, 0, 0, 0x10, b'a', 0, 1, 0, 0, 0, 0, // returnFieldsSelector {a: 1}
+        ];
+        // Cut anywhere, the body is an error, never a panic.
+        for end in 0..payload.len() - 12 {
+            assert!(body(OP_QUERY, &payload[..end]).is_err(), "cut at {end}");
+        }
+        let Ok(Body::Query {
+            collection,
+            skip,
+            number_to_return,
+            fields,
+            ..
+        }) = body(OP_QUERY, payload)
+        else {
+            panic!("not an OP_QUERY");
+        };
+        assert_eq!(collection, b"d.c");
+        assert_eq!((skip, number_to_return), (2, -3));
+        assert_eq!(
+            fields.and_then(|f| f.first()).map(|e| e.name),
+            Some(&b"a"[..])
+        );
+        assert_eq!(
+            header(&[20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xd4, 7, 0, 0]),
+            Some(Ok(Header {
+                length: 20,
+                request_id: 1,
+                response_to: 0,
+                opcode: OP_QUERY
+            }))
+        );
+        assert_eq!(
+            header(&[15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            Some(Err(()))
+        );
+        assert_eq!(header(&[15, 0, 0]), None);
+    }
+
+    #[test]
     fn op_msg_with_a_body_a_sequence_and_a_checksum() {
         let mut m = Vec::new();
         m.extend_from_slice(&0u32.to_le_bytes()); // length, set below
