@@ -874,6 +874,10 @@ fn a_huge_message_is_skipped_by_counting() {
     );
     assert_eq!(ev.len(), 2, "{ev:?}");
     assert_eq!(ev[0]["method"], "insert");
+    assert_eq!(
+        ev[0]["resource"], "d.blobs",
+        "described from the whole command body"
+    );
     assert_eq!(ev[0]["source"]["bytes"], req.len());
     assert!(
         s(&ev[0], "error.message").contains("over max_message_size"),
@@ -882,6 +886,17 @@ fn a_huge_message_is_skipped_by_counting() {
     );
     assert_eq!(ev[1]["method"], "ping");
     assert_eq!(anomalies.get("mongodb", "message_too_large"), 1);
+    // A limit below the 4 KiB head read to describe the message works the same way.
+    let (small, _) = run_full(
+        &c,
+        Segmentation::Chunks(1460),
+        None,
+        "max_message_size: 1000",
+    );
+    assert_eq!(small.len(), 2);
+    assert_eq!(small[0]["resource"], "d.blobs");
+    assert!(s(&small[0], "error.message").contains("(1000)"));
+    assert_eq!(small[1], ev[1]);
     // A huge OP_REPLY to a command: its counters are still read from its head.
     let docs: Vec<Vec<u8>> = (0..100)
         .map(|_| doc(vec![("b", B::Bin(vec![1; 1000]))]))

@@ -200,6 +200,26 @@ impl MongodbAnalyzer {
             self.on_reply(h, r, cx);
             return;
         }
+        let flags = payload
+            .get(..4)
+            .and_then(|f| f.try_into().ok())
+            .map(u32::from_le_bytes);
+        if h.opcode == OP_MSG && payload.get(4) == Some(&0) {
+            // The command body usually comes first and is small (the bulk is in document
+            // sequences): when it is whole in the head, the request is described from it.
+            let body = bson::Doc::read(payload.get(5..).unwrap_or_default()).ok();
+            let msg = body.map(|(d, _)| Body::Msg {
+                flags: flags.unwrap_or(0),
+                body: Some(d),
+                sequences: wire::Sequences::default(),
+            });
+            if let Some(mut r) = msg.and_then(|m| describe(&m, &self.config)) {
+                r.notes.push(note);
+                r.docs = Default::default();
+                self.on_request(h, r, cx);
+                return;
+            }
+        }
         let mut method = method_of_opcode(h.opcode).to_string();
         let mut resource = None;
         if h.opcode == OP_MSG {
@@ -224,10 +244,6 @@ impl MongodbAnalyzer {
                 resource = Some(String::from_utf8_lossy(c).into_owned());
             }
         }
-        let flags = payload
-            .get(..4)
-            .and_then(|f| f.try_into().ok())
-            .map(u32::from_le_bytes);
         let more_to_come = flags.is_some_and(|f| f & wire::MORE_TO_COME != 0);
         let r = Request {
             query: format!("{}.{method}()", resource.as_deref().unwrap_or("")),
@@ -386,7 +402,8 @@ impl Analyzer for MongodbAnalyzer {
                 continue;
             }
             if h.length > self.cap() {
-                let head = HEAD.min(h.length);
+                // Never more than the flow layer may hold for one message.
+                let head = HEAD.min(h.length).min(self.cap());
                 let Some(head_bytes) = rest.get(..head) else {
                     return Progress::NeedMore {
                         consumed,
