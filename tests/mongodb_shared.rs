@@ -72,6 +72,13 @@ fn one_row_with_and_without_raw_texts() {
     assert!(ev[0]["request"]
         .as_str()
         .is_some_and(|r| r.starts_with("test.restaurants.find(")));
+    // The common per-protocol options.
+    let ev = mongodb(
+        "mongo_one_row.pcap",
+        "tags: [mongo], fields: {env: test}, keep_null: true, transaction_timeout: 5s",
+    );
+    assert_eq!(ev[0]["tags"], serde_json::json!(["mongo"]));
+    assert_eq!(ev[0]["fields"]["env"], "test");
 }
 
 #[test]
