@@ -1069,3 +1069,58 @@ fn reordered_segments_of_a_long_reply_give_the_same_event() {
     swapped.swap(idx[1], idx[3]);
     assert_eq!(wb_testkit::run_frames(protocol(), &swapped), straight);
 }
+
+#[test]
+fn mutated_messages_never_panic() {
+    // Deterministic mutations (a xorshift generator) of a conversation with every kind of
+    // message: each run may give any events, but only well-formed mongodb ones.
+    let sasl = doc(vec![
+        ("saslStart", B::I32(1)),
+        ("payload", B::Bin(b"n,,n=u".to_vec())),
+    ]);
+    let base: Vec<(Dir, Vec<u8>)> = vec![
+        (
+            Dir::ToServer,
+            op_msg(1, 0, CHECKSUM_PRESENT, &sasl, &[("documents", vec![ok()])]),
+        ),
+        (Dir::ToClient, op_msg(10, 1, MORE_TO_COME, &ok(), &[])),
+        (
+            Dir::ToServer,
+            op_query(2, "d.$cmd", 1, 2, &doc(vec![("count", B::S("c"))])),
+        ),
+        (
+            Dir::ToClient,
+            op_reply(11, 2, 2, 5, &[doc(vec![("$err", B::S("x"))])]),
+        ),
+        (
+            Dir::ToServer,
+            compressed(3, 0, &op_msg(3, 0, 0, &ok(), &[]), 1),
+        ),
+        (
+            Dir::ToClient,
+            compressed(12, 3, &op_msg(12, 3, 0, &ok(), &[]), 2),
+        ),
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..300 {
+        let mut c = conv();
+        for (dir, m) in &base {
+            let mut m = m.clone();
+            for _ in 0..(next() % 4) {
+                let at = (next() as usize) % m.len();
+                m[at] = next() as u8;
+            }
+            c = c.message(*dir, &m);
+        }
+        let seg = Segmentation::Chunks(1 + (next() % 40) as usize);
+        for e in run_full(&c, seg, None, "").0 {
+            assert_eq!(e["type"], "mongodb", "{e}");
+        }
+    }
+}
