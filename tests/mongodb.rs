@@ -1124,3 +1124,36 @@ fn mutated_messages_never_panic() {
         }
     }
 }
+
+#[test]
+fn waiting_requests_are_bounded_in_count_and_text() {
+    // 100 finds, each holding about 60 KB of request text: the oldest are dropped and counted.
+    let filter = doc(vec![("f", B::Str("v".repeat(60_000))), ("$db", B::S("d"))]);
+    let mut reqs = Vec::new();
+    for id in 1..=100 {
+        let mut body = doc(vec![("find", B::S("c"))]);
+        body.truncate(body.len() - 1);
+        body.extend_from_slice(&[0x03]);
+        body.extend_from_slice(b"filter\0");
+        body.extend_from_slice(&filter);
+        body.push(0);
+        let len = body.len() as i32;
+        body[..4].copy_from_slice(&len.to_le_bytes());
+        reqs.extend(op_msg(id, 0, 0, &body, &[]));
+    }
+    let c = conv()
+        .message(Dir::ToServer, &reqs)
+        .message(Dir::ToClient, &op_msg(500, 1, 0, &ok(), &[]))
+        .message(Dir::ToClient, &op_msg(501, 100, 0, &ok(), &[]));
+    let (ev, anomalies) = run_full(&c, Segmentation::Chunks(1460), None, "");
+    assert_eq!(
+        ev.len(),
+        1,
+        "only the newest request is still waiting: {}",
+        ev.len()
+    );
+    assert_eq!(ev[0]["source"]["bytes"], reqs.len() / 100);
+    // Request 1 was dropped before its reply came: that reply waits for nothing.
+    assert_eq!(anomalies.get("mongodb", "unmatched_response"), 1);
+    assert_eq!(anomalies.get("mongodb", "unmatched_request"), 99);
+}

@@ -12,6 +12,12 @@ pub const MAX_PENDING: usize = 1024;
 /// counts those dropped).
 pub const MAX_PARKED: usize = 32;
 
+/// Most bytes of rendered text (queries, documents) held per connection by the requests
+/// waiting for replies, and likewise by the replies waiting for requests; past it the oldest
+/// are dropped and counted. One message's text is bounded by `max_docs` × `max_doc_length`
+/// and 64 KiB per query or field.
+pub const MAX_WAITING_TEXT: usize = 4 << 20;
+
 /// Options of `type: mongodb`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MongodbConfig {

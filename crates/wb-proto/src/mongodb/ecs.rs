@@ -62,6 +62,29 @@ pub struct DocLines {
     pub more: bool,
 }
 
+impl Fields {
+    /// Bytes of rendered text held.
+    fn text_len(&self) -> usize {
+        [
+            &self.full_collection_name,
+            &self.return_fields_selector,
+            &self.selector,
+            &self.update,
+            &self.message,
+        ]
+        .iter()
+        .map(|f| f.as_ref().map_or(0, String::len))
+        .sum()
+    }
+}
+
+impl DocLines {
+    /// Bytes of rendered text held.
+    fn text_len(&self) -> usize {
+        self.lines.iter().map(String::len).sum()
+    }
+}
+
 /// What a request says.
 #[derive(Clone, Debug, Default)]
 pub struct Request {
@@ -91,6 +114,19 @@ pub struct Request {
     pub expects_reply: bool,
 }
 
+impl Request {
+    /// Bytes of rendered text it holds while it waits for its reply.
+    pub fn text_len(&self) -> usize {
+        self.method.len()
+            + self.resource.as_ref().map_or(0, String::len)
+            + self.query.len()
+            + self.full_query.as_ref().map_or(0, String::len)
+            + self.docs.text_len()
+            + self.fields.text_len()
+            + self.notes.iter().map(String::len).sum::<usize>()
+    }
+}
+
 /// What a reply says.
 #[derive(Clone, Debug, Default)]
 pub struct Reply {
@@ -112,6 +148,16 @@ pub struct Reply {
     pub fields: Fields,
     /// Notes for `error.message`.
     pub notes: Vec<String>,
+}
+
+impl Reply {
+    /// Bytes of rendered text it holds while it waits for its request.
+    pub fn text_len(&self) -> usize {
+        self.error.as_ref().map_or(0, String::len)
+            + self.docs.text_len()
+            + self.fields.text_len()
+            + self.notes.iter().map(String::len).sum::<usize>()
+    }
 }
 
 /// Publishes a request with its reply, or alone when none is expected.

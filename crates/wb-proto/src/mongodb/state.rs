@@ -4,7 +4,7 @@
 //! requestID / responseTo in any order, and resynchronisation after lost bytes.
 
 use super::compress::{compressor_name, decompress, Undecoded};
-use super::config::{MongodbConfig, MAX_PARKED, MAX_PENDING};
+use super::config::{MongodbConfig, MAX_PARKED, MAX_PENDING, MAX_WAITING_TEXT};
 use super::ecs::{self, Reply, Request};
 use super::request::{bson_note, describe};
 use super::wire::{self, Body, Header, HEADER_LEN, OP_COMPRESSED, OP_MSG, OP_QUERY, OP_REPLY};
@@ -24,6 +24,9 @@ pub struct MongodbAnalyzer {
     pending: VecDeque<Request>,
     /// Replies whose request has not been seen (yet).
     parked: VecDeque<Reply>,
+    /// Rendered text held by `pending` and by `parked`.
+    pending_text: usize,
+    parked_text: usize,
     /// Per direction: bytes of the current (oversized or unknown) message still to skip.
     skip: [usize; 2],
     /// Per direction: bytes were lost; wait for a plausible message header.
@@ -37,6 +40,8 @@ impl MongodbAnalyzer {
             config,
             pending: VecDeque::new(),
             parked: VecDeque::new(),
+            pending_text: 0,
+            parked_text: 0,
             skip: [0; 2],
             lost: [false; 2],
         }
@@ -271,19 +276,10 @@ impl MongodbAnalyzer {
             .iter()
             .position(|p| p.response_to == r.request_id)
         {
-            if let Some(reply) = self.parked.remove(i) {
+            if let Some(reply) = self.take_parked(i) {
                 ecs::publish(&r, Some(&reply), &self.config, cx);
                 return;
             }
-        }
-        let timeout = self.config.common.timeout_nanos();
-        while let Some(old) = self.pending.front() {
-            let stale = r.ts.nanos_since(old.ts) > timeout;
-            if !stale && self.pending.len() < MAX_PENDING {
-                break;
-            }
-            self.pending.pop_front();
-            cx.anomaly("unmatched_request");
         }
         if let Some(i) = self
             .pending
@@ -291,10 +287,43 @@ impl MongodbAnalyzer {
             .position(|p| p.request_id == r.request_id)
         {
             // A second request with the same id replaces the first.
-            self.pending.remove(i);
+            self.take_pending(i);
             cx.anomaly("unmatched_request");
         }
+        self.wait_for_reply(r, cx);
+    }
+
+    /// Queues a request for its reply, first dropping (and counting) the oldest waiting ones
+    /// that are stale or over the count and text limits.
+    fn wait_for_reply(&mut self, r: Request, cx: &mut Cx) {
+        let timeout = self.config.common.timeout_nanos();
+        let size = r.text_len();
+        while let Some(old) = self.pending.front() {
+            let stale = r.ts.nanos_since(old.ts) > timeout;
+            let full = self.pending.len() >= MAX_PENDING
+                || self.pending_text.saturating_add(size) > MAX_WAITING_TEXT;
+            if !stale && !full {
+                break;
+            }
+            self.take_pending(0);
+            cx.anomaly("unmatched_request");
+        }
+        self.pending_text += size;
         self.pending.push_back(r);
+    }
+
+    /// Removes waiting request `i`.
+    fn take_pending(&mut self, i: usize) -> Option<Request> {
+        let r = self.pending.remove(i)?;
+        self.pending_text = self.pending_text.saturating_sub(r.text_len());
+        Some(r)
+    }
+
+    /// Removes parked reply `i`.
+    fn take_parked(&mut self, i: usize) -> Option<Reply> {
+        let r = self.parked.remove(i)?;
+        self.parked_text = self.parked_text.saturating_sub(r.text_len());
+        Some(r)
     }
 
     fn on_reply(&mut self, h: &Header, mut r: Reply, cx: &mut Cx) {
@@ -307,14 +336,19 @@ impl MongodbAnalyzer {
             .iter()
             .position(|p| p.request_id == r.response_to)
         else {
-            if self.parked.len() >= MAX_PARKED {
-                self.parked.pop_front();
+            let size = r.text_len();
+            while !self.parked.is_empty()
+                && (self.parked.len() >= MAX_PARKED
+                    || self.parked_text.saturating_add(size) > MAX_WAITING_TEXT)
+            {
+                self.take_parked(0);
                 cx.anomaly("unmatched_response");
             }
+            self.parked_text += size;
             self.parked.push_back(r);
             return;
         };
-        let Some(req) = self.pending.remove(i) else {
+        let Some(req) = self.take_pending(i) else {
             return;
         };
         ecs::publish(&req, Some(&r), &self.config, cx);
@@ -327,7 +361,7 @@ impl MongodbAnalyzer {
                 notes: Vec::new(),
                 ..req
             };
-            self.pending.push_back(next);
+            self.wait_for_reply(next, cx);
         }
     }
 }
@@ -452,5 +486,7 @@ impl Analyzer for MongodbAnalyzer {
         for _ in self.parked.drain(..) {
             cx.anomaly("unmatched_response");
         }
+        self.pending_text = 0;
+        self.parked_text = 0;
     }
 }
