@@ -954,6 +954,10 @@ fn deep_nesting_is_bounded() {
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["method"], "find");
     assert!(s(&ev[0], "request").len() < 2000);
+    assert_eq!(
+        ev[0]["error"]["message"],
+        "Document nested deeper than 64 levels: rendered up to there"
+    );
 }
 
 #[test]

@@ -6,17 +6,27 @@ use super::bson::{BsonError, Doc, Docs, Value};
 use super::commands::{is_command, is_sensitive};
 use super::config::MongodbConfig;
 use super::ecs::Request;
-use super::render::{cut, doc_lines, Renderer, MAX_TEXT};
+use super::render::{cut, doc_lines, Rendered, Renderer, MAX_TEXT};
 use super::wire::{Body, MORE_TO_COME};
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Adds the note of a rendering that met unreadable or too deep BSON (once).
+fn note_rendered(r: Rendered, notes: &mut Vec<String>) {
+    if let Rendered::Bad(e) = r {
+        let text = bson_note(e);
+        if !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+}
+
 /// A document rendered whole (bounded), secrets hidden when `redact`.
-fn doc_text(d: Doc<'_>, redact: bool) -> String {
+fn doc_text(d: Doc<'_>, redact: bool, notes: &mut Vec<String>) -> String {
     let mut s = String::new();
-    Renderer::new(&mut s, MAX_TEXT, redact).doc(d);
+    note_rendered(Renderer::new(&mut s, MAX_TEXT, redact).doc(d), notes);
     cut(&mut s, MAX_TEXT);
     s
 }
@@ -28,9 +38,13 @@ fn params(
     skip: &dyn Fn(&[u8]) -> bool,
     extra: &[(&[u8], Docs<'_>)],
     redact: bool,
+    notes: &mut Vec<String>,
 ) -> String {
     let mut s = String::new();
-    Renderer::new(&mut s, MAX_TEXT, redact).fields(d, skip, extra);
+    note_rendered(
+        Renderer::new(&mut s, MAX_TEXT, redact).fields(d, skip, extra),
+        notes,
+    );
     cut(&mut s, MAX_TEXT);
     s
 }
@@ -90,12 +104,13 @@ fn command(r: &mut Request, c: Command<'_, '_>, full: bool) {
             &|n| without_key(n) || n == dropped.as_bytes(),
             &[],
             redact,
+            &mut r.notes,
         ),
         None => String::new(),
     };
     r.query = query_text(&c.resource, &method, &shown, skip, limit);
     if full {
-        let all = params(c.doc, &without_key, c.extra, redact);
+        let all = params(c.doc, &without_key, c.extra, redact, &mut r.notes);
         r.full_query = Some(query_text(&c.resource, &method, &all, skip, limit));
     }
     r.method = method;
@@ -179,14 +194,14 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
                 r.method = "find".into();
                 r.query = query_text(&full_name, "find", "", skip, number_to_return);
                 if full {
-                    let all = doc_text(query, r.sensitive);
+                    let all = doc_text(query, r.sensitive, &mut r.notes);
                     r.full_query =
                         Some(query_text(&full_name, "find", &all, skip, number_to_return));
                 }
                 r.resource = Some(full_name);
             }
             if let Some(f) = fields {
-                r.fields.return_fields_selector = Some(doc_text(f, r.sensitive));
+                r.fields.return_fields_selector = Some(doc_text(f, r.sensitive, &mut r.notes));
             }
         }
         Body::Msg {
@@ -253,8 +268,8 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
             update,
         } => {
             legacy(&mut r, "update", collection);
-            r.fields.selector = Some(doc_text(selector, r.sensitive));
-            r.fields.update = Some(doc_text(update, r.sensitive));
+            r.fields.selector = Some(doc_text(selector, r.sensitive, &mut r.notes));
+            r.fields.update = Some(doc_text(update, r.sensitive, &mut r.notes));
         }
         Body::Insert { collection, docs } => {
             legacy(&mut r, "insert", collection);
@@ -286,7 +301,7 @@ pub fn describe(body: &Body<'_>, config: &MongodbConfig) -> Option<Request> {
             selector,
         } => {
             legacy(&mut r, "delete", collection);
-            r.fields.selector = Some(doc_text(selector, r.sensitive));
+            r.fields.selector = Some(doc_text(selector, r.sensitive, &mut r.notes));
         }
         Body::KillCursors { first_cursor } => {
             r.method = "killCursors".into();
@@ -309,7 +324,7 @@ fn legacy(r: &mut Request, method: &str, collection: &[u8]) {
 }
 
 /// Adds a note about documents that could not be read.
-pub fn note(r: &mut Request, e: Option<BsonError>) {
+fn note(r: &mut Request, e: Option<BsonError>) {
     if let Some(e) = e {
         r.notes.push(bson_note(e));
     }
