@@ -15,6 +15,7 @@ pub mod ecs;
 pub mod http;
 pub mod icmp;
 pub mod memcache;
+pub mod mongodb;
 pub mod mysql;
 mod options;
 pub mod pgsql;

@@ -72,6 +72,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Tcp,
     },
     ProtocolSpec {
+        name: crate::mongodb::NAME,
+        build: crate::mongodb::Mongodb::build,
+        example: crate::mongodb::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::dhcpv4::NAME,
         build: crate::dhcpv4::Dhcpv4::build,
         example: crate::dhcpv4::EXAMPLE,
@@ -86,7 +92,7 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &["amqp", "cassandra", "mongodb", "nfs", "sip", "thrift"];
+pub const NOT_YET: &[&str] = &["amqp", "cassandra", "nfs", "sip", "thrift"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {
