@@ -440,9 +440,10 @@ impl Analyzer for AmqpAnalyzer {
                 self.finish_if_complete(dir, channel, cx);
                 GapAction::Continue
             }
-            Reader::Skip { remaining } if missing < remaining => {
-                *dir.of(&mut self.readers) = Reader::Skip {
-                    remaining: remaining - missing,
+            Reader::Skip { remaining } if missing <= remaining => {
+                *dir.of(&mut self.readers) = match remaining - missing {
+                    0 => Reader::Boundary,
+                    left => Reader::Skip { remaining: left },
                 };
                 GapAction::Continue
             }
