@@ -5,6 +5,7 @@
 //! (or one datagram), reports how much it consumed and how much more it needs, and never keeps
 //! its own copy of stream bytes; gaps, end of stream and expiry are inputs on packet time.
 
+pub mod amqp;
 mod analyzer;
 mod configured;
 mod conn;

@@ -84,6 +84,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Udp,
     },
     ProtocolSpec {
+        name: crate::amqp::NAME,
+        build: crate::amqp::Amqp::build,
+        example: crate::amqp::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::tls::NAME,
         build: crate::tls::Tls::build,
         example: crate::tls::EXAMPLE,
@@ -92,7 +98,7 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &["amqp", "cassandra", "nfs", "sip", "thrift"];
+pub const NOT_YET: &[&str] = &["cassandra", "nfs", "sip", "thrift"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {
