@@ -99,11 +99,47 @@ pub fn mask_credentials(message: &[u8]) -> Vec<u8> {
             mask_value(content, digest, false, &mut out);
             out.extend_from_slice(line.get(content.len()..).unwrap_or_default());
         } else {
-            out.extend_from_slice(line);
+            mask_uri_passwords(line, &mut out);
         }
         first = false;
     }
     out
+}
+
+/// Appends `line` with the password of every `sip:` / `sips:` URI (`user:password@host`)
+/// replaced by [`REDACTED`].
+fn mask_uri_passwords(line: &[u8], out: &mut Vec<u8>) {
+    let mut copied = 0;
+    let mut i = 0;
+    while i < line.len() {
+        let scheme_len = [&b"sip:"[..], b"sips:"].iter().find_map(|s| {
+            line.get(i..i + s.len())
+                .filter(|t| t.eq_ignore_ascii_case(s))
+                .map(|_| s.len())
+        });
+        let Some(scheme_len) = scheme_len else {
+            i += 1;
+            continue;
+        };
+        let start = i + scheme_len;
+        let token = line.get(start..).unwrap_or_default();
+        let end = token
+            .iter()
+            .position(|b| b"@;>?,\" \t\r\n".contains(b))
+            .unwrap_or(token.len());
+        if token.get(end) == Some(&b'@') {
+            if let Some(p) = token
+                .get(..end)
+                .and_then(|t| t.iter().position(|&b| b == b':'))
+            {
+                out.extend_from_slice(line.get(copied..start + p + 1).unwrap_or_default());
+                out.extend_from_slice(REDACTED);
+                copied = start + end;
+            }
+        }
+        i = start + end;
+    }
+    out.extend_from_slice(line.get(copied..).unwrap_or_default());
 }
 
 fn strip_eol(line: &[u8]) -> &[u8] {
@@ -238,6 +274,14 @@ uri=\"sip:192.168.1.2\",nonce=\"1701b\",nc=\"00000001\",response=\"79a0543188495
         assert_eq!(
             m,
             b"A sip:x SIP/2.0\r\nproxy-authorization: digest nonce=1,\r\n response = (redacted) , nc=2\r\n\r\n"
+        );
+        // A password in a SIP URI.
+        let m = mask_credentials(
+            b"REGISTER sips:al:pw@h SIP/2.0\r\nTo: <SIP:al:pw2@h:5060>\r\nX: sip:h:5060\r\n\r\n",
+        );
+        assert_eq!(
+            m,
+            b"REGISTER sips:al:(redacted)@h SIP/2.0\r\nTo: <SIP:al:(redacted)@h:5060>\r\nX: sip:h:5060\r\n\r\n"
         );
         // Basic: everything after the scheme.
         let m = mask_credentials(b"A sip:x SIP/2.0\r\nAuthorization: Basic dXNlcjpwYXNz\r\n\r\n");

@@ -175,7 +175,7 @@ fn uri_fields(e: &mut Event, prefix: &str, uri: &Uri<'_>, relate: bool, related:
             e.push(format!("{prefix}.{part}"), text(v));
         }
     };
-    put(e, "original", uri.original);
+    put(e, "original", &uri.masked_original());
     put(e, "scheme", uri.scheme);
     if uri.username != b"-" && uri.username != b" " {
         put(e, "username", uri.username);

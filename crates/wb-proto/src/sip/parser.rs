@@ -166,6 +166,35 @@ pub fn is_start_line(line: &[u8]) -> bool {
     parse_start_line(line).is_some()
 }
 
+/// Methods of RFC 3261 and its extensions (RFC 3262, 3265, 3311, 3428, 3515, 3903, 6086).
+const KNOWN_METHODS: &[&[u8]] = &[
+    b"INVITE",
+    b"ACK",
+    b"BYE",
+    b"CANCEL",
+    b"REGISTER",
+    b"OPTIONS",
+    b"PRACK",
+    b"SUBSCRIBE",
+    b"NOTIFY",
+    b"PUBLISH",
+    b"INFO",
+    b"REFER",
+    b"MESSAGE",
+    b"UPDATE",
+];
+
+/// Whether `line` starts a message after lost bytes: a response line, or a request line of a
+/// known method. Extension methods are not trusted here, as the tail of a line cut by a gap
+/// (`ITE sip:… SIP/2.0`) would pass for one.
+pub fn is_resync_start_line(line: &[u8]) -> bool {
+    match parse_start_line(line) {
+        Some((StartLine::Request { method, .. }, _)) => KNOWN_METHODS.contains(&method),
+        Some((StartLine::Response { .. }, _)) => true,
+        None => false,
+    }
+}
+
 /// Parses a whole header block as measured by [`head_len`] (keep-alive bytes already
 /// skipped). `None` when the first line is not a SIP start line.
 pub fn parse_head(block: &[u8]) -> Option<Head<'_>> {
@@ -360,13 +389,18 @@ mod tests {
         assert!(parse_start_line(b"INVITE sip:a SIP/2.0 x").is_none());
         assert!(parse_start_line(b"IN<VITE sip:a SIP/2.0").is_none());
         assert!(parse_start_line(b"").is_none());
+        // After a gap only known methods start a message.
+        assert!(is_resync_start_line(b"BYE sip:a SIP/2.0"));
+        assert!(is_resync_start_line(b"SIP/2.0 200 OK"));
+        assert!(!is_resync_start_line(b"ITE sip:a SIP/2.0"));
+        assert!(is_start_line(b"ITE sip:a SIP/2.0"));
     }
 
     #[test]
     fn head_end_and_keepalives() {
         // "\r\n\r\n" keep-alive before the message: 4 bytes skipped.
         assert_eq!(keepalive_len(b"\r\n\r\nOPTIONS"), 4);
-        // Start line (9) + header (7) + empty line (2) = 18.
+        // Start line (15 + 2) + header (4 + 2) + empty line (2) = 25.
         let block = b"A sip:b SIP/2.0\r\nX: y\r\n\r\nbody";
         assert_eq!(head_len(block, 0), Some(25));
         // Bare LF line ends are accepted.

@@ -6,7 +6,8 @@
 use super::config::SipConfig;
 use super::ecs::{self, Message};
 use super::parser::{
-    first_line, head_len, is_start_line, keepalive_len, parse_head, resume_scan, MAX_START_LINE,
+    first_line, head_len, is_resync_start_line, is_start_line, keepalive_len, parse_head,
+    resume_scan, MAX_START_LINE,
 };
 use crate::{Analyzer, Cx, Dir, GapAction, Progress};
 use std::sync::Arc;
@@ -249,7 +250,7 @@ fn find_start_line(data: &[u8]) -> Resync {
     loop {
         let rest = data.get(line_start..).unwrap_or_default();
         match first_line(rest) {
-            Some(line) if is_start_line(line) => return Resync::Found(line_start),
+            Some(line) if is_resync_start_line(line) => return Resync::Found(line_start),
             Some(_) => line_start += line_len(rest),
             None if rest.len() > MAX_START_LINE => return Resync::NotYet(data.len()),
             None => return Resync::NotYet(line_start),

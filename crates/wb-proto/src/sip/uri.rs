@@ -1,7 +1,9 @@
 //! SIP URIs (`sip:user@host:port;params`) and the name-addr form of From, To and Contact
 //! values (`"Display" <uri>;tag=x`), read leniently the way Packetbeat reads them.
 
+use super::auth::REDACTED;
 use super::parser::{parse_u64, trim};
+use std::borrow::Cow;
 
 /// The parts of a URI; absent parts are empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,9 +20,24 @@ pub struct Uri<'a> {
     pub port: Option<u16>,
     /// `;name=value` parameters after the host (names as written).
     pub params: &'a [u8],
+    /// Where a password (`user:password@`) sits in `original`, to mask it.
+    pub password: Option<(usize, usize)>,
 }
 
 impl Uri<'_> {
+    /// `original` with a password replaced by [`REDACTED`].
+    pub fn masked_original(&self) -> Cow<'_, [u8]> {
+        match self.password {
+            Some((start, end)) => {
+                let mut m = self.original.get(..start).unwrap_or_default().to_vec();
+                m.extend_from_slice(REDACTED);
+                m.extend_from_slice(self.original.get(end..).unwrap_or_default());
+                Cow::Owned(m)
+            }
+            None => Cow::Borrowed(self.original),
+        }
+    }
+
     /// The value of the URI parameter `name` (case-insensitive name).
     pub fn param(&self, name: &str) -> Option<&[u8]> {
         param(self.params, name)
@@ -50,8 +67,12 @@ pub fn parse_uri(text: &[u8]) -> Uri<'_> {
     let hostport = match addr.iter().rposition(|&b| b == b'@') {
         Some(at) => {
             let userinfo = addr.get(..at).unwrap_or_default();
-            // A password after the user name never leaves the parser.
+            // A password after the user name is not part of it, and is masked in the
+            // original text.
             uri.username = userinfo.split(|&b| b == b':').next().unwrap_or_default();
+            if let Some(p) = userinfo.iter().position(|&b| b == b':') {
+                uri.password = Some((colon + 1 + p + 1, colon + 1 + at));
+            }
             addr.get(at + 1..).unwrap_or_default()
         }
         None => addr,
@@ -159,10 +180,14 @@ mod tests {
         assert_eq!(u.param("USER"), Some(&b"phone"[..]));
         let u = parse_uri(b" sips:alice:secret@atlanta.example.com:5061 ");
         assert_eq!(u.original, b"sips:alice:secret@atlanta.example.com:5061");
-        // The password is not kept.
+        // The password is not kept, and masked in the original text.
         assert_eq!(
             (u.username, u.host, u.port),
             (&b"alice"[..], &b"atlanta.example.com"[..], Some(5061))
+        );
+        assert_eq!(
+            &u.masked_original()[..],
+            b"sips:alice:(redacted)@atlanta.example.com:5061"
         );
         let u = parse_uri(b"sip:[2001:db8::1]:5070;transport=TCP");
         assert_eq!((u.host, u.port), (&b"[2001:db8::1]"[..], Some(5070)));
