@@ -96,8 +96,10 @@ pub fn publish(msg: &Message<'_>, dir: Dir, config: &SipConfig, cx: &mut Cx) {
         notes: &msg.notes,
     };
     let mut e = txn.to_event();
-    let mut related = Related::default();
-    related.ips = vec![sender.ip(), receiver.ip()];
+    let mut related = Related {
+        ips: vec![sender.ip(), receiver.ip()],
+        ..Related::default()
+    };
     related.ips.dedup();
 
     let cseq_method = start_line_fields(&mut e, msg, &mut related);
