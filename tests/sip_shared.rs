@@ -233,3 +233,18 @@ fn parse_body_off() {
     assert!(ev.iter().all(|e| e["sip"].get("sdp").is_none()));
     assert_eq!(ev[0]["sip"]["content_type"], "application/sdp");
 }
+
+#[test]
+fn tags_fields_and_keep_null_of_the_protocol_entry() {
+    let ev = sip(
+        "sip_authenticated_register.pcap",
+        "tags: [voip], fields: {site: lab}, keep_null: true",
+    );
+    assert_eq!(ev.len(), 3);
+    for e in &ev {
+        assert_eq!(e["tags"], json!(["voip"]));
+        assert_eq!(e["fields"]["site"], "lab");
+        // Nothing is written as null: absent values are left out.
+        assert!(!e.to_string().contains("null"), "{e}");
+    }
+}
