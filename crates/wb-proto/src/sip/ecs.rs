@@ -2,7 +2,7 @@
 
 use super::auth::{mask_credentials, parse_authorization};
 use super::config::SipConfig;
-use super::parser::{parse_u64, Head, StartLine};
+use super::parser::{parse_u64, ContentLength, Head, StartLine};
 use super::sdp::parse_sdp;
 use super::uri::{parse_name_addr, parse_uri, Uri};
 use crate::ecs::{Status, Transaction};
@@ -327,7 +327,7 @@ fn body_fields(e: &mut Event, msg: &Message<'_>, related: &mut Related) {
         let media = t.split(|&b| b == b';').next().unwrap_or_default();
         super::parser::trim(media).eq_ignore_ascii_case(b"application/sdp")
     });
-    if head.content_length().is_none() || !is_sdp || head.has("content-encoding") {
+    if head.content_length() == ContentLength::Absent || !is_sdp || head.has("content-encoding") {
         return;
     }
     if msg.body.is_empty() {

@@ -116,7 +116,10 @@ mod tests {
         for m in EXAMPLE {
             let len = parser::head_len(m.data, 0).unwrap();
             let head = parser::parse_head(&m.data[..len]).unwrap();
-            assert_eq!(head.content_length(), Some(Ok((m.data.len() - len) as u64)));
+            assert_eq!(
+                head.content_length(),
+                parser::ContentLength::Bytes((m.data.len() - len) as u64)
+            );
         }
     }
 }

@@ -42,6 +42,17 @@ pub struct Header<'a> {
     pub value: Cow<'a, [u8]>,
 }
 
+/// What a message's `Content-Length` header says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContentLength {
+    /// No such header.
+    Absent,
+    /// The body length.
+    Bytes(u64),
+    /// A value that is not a number.
+    Invalid,
+}
+
 /// A parsed start line and header block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Head<'a> {
@@ -88,10 +99,12 @@ impl<'a> Head<'a> {
         self.headers.iter().any(|h| h.name == name)
     }
 
-    /// `Content-Length` when present: `Some(Ok(n))`, or `Some(Err(()))` when not a number.
-    #[allow(clippy::result_unit_err)]
-    pub fn content_length(&self) -> Option<Result<u64, ()>> {
-        self.last("content-length").map(|v| parse_u64(v).ok_or(()))
+    /// The last `Content-Length` header.
+    pub fn content_length(&self) -> ContentLength {
+        match self.last("content-length") {
+            None => ContentLength::Absent,
+            Some(v) => parse_u64(v).map_or(ContentLength::Invalid, ContentLength::Bytes),
+        }
     }
 }
 
@@ -423,7 +436,7 @@ l: 12\r\n\
         // Folded: joined with one space.
         assert_eq!(h.last("subject"), Some(&b"two lines"[..]));
         assert_eq!(h.malformed_lines, 1);
-        assert_eq!(h.content_length(), Some(Ok(12)));
+        assert_eq!(h.content_length(), ContentLength::Bytes(12));
         assert!(parse_head(b"HTTP/1.1 200 OK\r\n\r\n").is_none());
     }
 

@@ -7,7 +7,7 @@ use super::config::SipConfig;
 use super::ecs::{self, Message};
 use super::parser::{
     first_line, head_len, is_resync_start_line, is_start_line, keepalive_len, parse_head,
-    resume_scan, MAX_START_LINE,
+    resume_scan, ContentLength, MAX_START_LINE,
 };
 use crate::{Analyzer, Cx, Dir, GapAction, Progress};
 use std::sync::Arc;
@@ -82,18 +82,18 @@ impl SipAnalyzer {
         let available = data.len() - len;
         let mut notes = Vec::new();
         let body_len = match head.content_length() {
-            Some(Ok(n)) if n > available as u64 => {
+            ContentLength::Bytes(n) if n > available as u64 => {
                 cx.anomaly("truncated_body");
                 notes.push(NOTE_TRUNCATED_BODY.to_string());
                 available
             }
-            Some(Ok(n)) => usize::try_from(n).unwrap_or(available),
-            Some(Err(())) => {
+            ContentLength::Bytes(n) => usize::try_from(n).unwrap_or(available),
+            ContentLength::Invalid => {
                 cx.anomaly("bad_content_length");
                 available
             }
             // Over UDP the body runs to the end of the datagram (RFC 3261 §18.3).
-            None => available,
+            ContentLength::Absent => available,
         };
         let raw = data.get(..len + body_len).unwrap_or(data);
         let msg = Message {
@@ -165,14 +165,14 @@ impl SipAnalyzer {
                 continue;
             };
             let body_len = match head.content_length() {
-                Some(Ok(n)) => n,
-                Some(Err(())) => {
+                ContentLength::Bytes(n) => n,
+                ContentLength::Invalid => {
                     cx.anomaly("bad_content_length");
                     0
                 }
                 // Content-Length is mandatory over streams (RFC 3261 §18.3); without it the
                 // message has no body.
-                None => 0,
+                ContentLength::Absent => 0,
             };
             let total = (len as u64).saturating_add(body_len);
             if total > self.config.common.max_message_size as u64 {
