@@ -212,6 +212,22 @@ fn tcp_dialog_needs_transport_protocol_tcp() {
     assert!(trying["sip"].get("content_length").is_none());
     assert!(trying["sip"].get("contact").is_none());
     assert_eq!(ev[3]["related"]["user"], json!(["101", "201", "GW"]));
+    // The callee hangs up: the BYE's sender is the source, its Request-URI host comes first.
+    let bye = &ev[5];
+    assert_eq!(bye["source"]["port"], 5060);
+    assert_eq!(
+        bye["related"]["hosts"],
+        json!(["10.33.6.100", "10.33.6.101"])
+    );
+    assert_eq!(bye["related"]["user"], json!(["101", "201"]));
+    assert_eq!(bye["sip"]["user_agent"]["original"], "GW/v.6.20A.027.012");
+    assert!(bye["sip"].get("contact").is_none());
+    // Its 200 OK has a Contact header, so sip.contact is the To value (Packetbeat's quirk).
+    assert_eq!(
+        ev[6]["sip"]["contact"]["uri"]["original"],
+        "sip:101@10.33.6.100"
+    );
+    assert_eq!(ev[6]["event"]["outcome"], "success");
     assert_eq!(
         ev[3]["event"]["original"].as_str().map(|s| s.len()),
         Some(
