@@ -11,6 +11,11 @@ pub trait ProtocolOptions: Send + Sync + Sized + 'static {
     const NAME: &'static str;
     /// Transports analysed on the configured ports.
     const TRANSPORTS: &'static [TransportKind];
+    /// Transports this configured instance analyses: [`Self::TRANSPORTS`] unless an option
+    /// narrows them (SIP's `transport_protocol`).
+    fn transports(&self) -> &'static [TransportKind] {
+        Self::TRANSPORTS
+    }
     /// Reads the options from a protocol entry.
     fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError>;
     /// The options shared by every protocol.
@@ -39,7 +44,7 @@ impl<O: ProtocolOptions> Protocol for Configured<O> {
         O::NAME
     }
     fn transports(&self) -> &[TransportKind] {
-        O::TRANSPORTS
+        self.config.transports()
     }
     fn ports(&self) -> &[u16] {
         &self.config.common().ports

@@ -22,6 +22,7 @@ mod options;
 pub mod pgsql;
 pub mod redis;
 pub mod registry;
+pub mod sip;
 pub mod sql;
 pub mod template;
 pub mod tls;

@@ -90,6 +90,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Tcp,
     },
     ProtocolSpec {
+        name: crate::sip::NAME,
+        build: crate::sip::Sip::build,
+        example: crate::sip::EXAMPLE,
+        example_transport: TransportKind::Udp,
+    },
+    ProtocolSpec {
         name: crate::tls::NAME,
         build: crate::tls::Tls::build,
         example: crate::tls::EXAMPLE,
@@ -98,7 +104,7 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &["cassandra", "nfs", "sip", "thrift"];
+pub const NOT_YET: &[&str] = &["cassandra", "nfs", "thrift"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {

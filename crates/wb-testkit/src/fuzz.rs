@@ -3,23 +3,32 @@
 //! protocol each, so coverage guidance explores that parser alone).
 
 use crate::{run_frames, suite, Conversation, Segmentation};
-use wb_proto::registry::{ProtocolSpec, IMPLEMENTED};
+use serde_yaml_ng::Mapping;
 use std::sync::Arc;
+use wb_proto::registry::{ProtocolSpec, IMPLEMENTED};
 use wb_proto::Dir;
 
 /// Separates messages in a fuzz input; messages alternate client, server, client... and an
 /// empty one only passes the turn.
 pub const MESSAGE_SEPARATOR: u8 = 0xFE;
 
-/// Replays `data` to `spec`'s analyzer over each transport it analyses (memcache and dns:
-/// TCP and UDP). The first byte chooses the TCP segment size (1–32) and, when its top bit is
-/// set, a hole in the server's stream; the rest is the messages. Returns the number of events
-/// written.
+/// Replays `data` to `spec`'s analyzer, with default options, over each transport it analyses
+/// (memcache and dns: TCP and UDP). The first byte chooses the TCP segment size (1–32) and,
+/// when its top bit is set, a hole in the server's stream; the rest is the messages. Returns
+/// the number of events written.
 pub fn replay(spec: &ProtocolSpec, data: &[u8]) -> usize {
+    replay_configured(spec, &Mapping::new(), data)
+}
+
+/// [`replay`] with `options` added to the default options (a protocol whose options choose
+/// its transport, such as SIP's `transport_protocol`).
+fn replay_configured(spec: &ProtocolSpec, options: &Mapping, data: &[u8]) -> usize {
     let Some((&control, body)) = data.split_first() else {
         return 0;
     };
-    let Ok(protocol) = (spec.build)(&suite::test_protocol_config(spec.name)) else {
+    let mut cfg = suite::test_protocol_config(spec.name);
+    cfg.options.extend(options.clone());
+    let Ok(protocol) = (spec.build)(&cfg) else {
         return 0;
     };
     let segmentation = Segmentation::Chunks(usize::from(control % 32) + 1);
@@ -45,6 +54,18 @@ pub fn replay_named(name: &str, data: &[u8]) -> usize {
         .iter()
         .find(|s| s.name == name)
         .map_or(0, |spec| replay(spec, data))
+}
+
+/// [`replay_named`] with `options` (a YAML mapping, such as `{transport_protocol: tcp}`) added
+/// to the default options; does nothing for unknown names or options that are not a mapping.
+pub fn replay_named_with(name: &str, options: &str, data: &[u8]) -> usize {
+    let Ok(options) = serde_yaml_ng::from_str::<Mapping>(options) else {
+        return 0;
+    };
+    IMPLEMENTED
+        .iter()
+        .find(|s| s.name == name)
+        .map_or(0, |spec| replay_configured(spec, &options, data))
 }
 
 #[cfg(test)]
@@ -74,6 +95,21 @@ mod tests {
             assert!(!clean || events > 0, "{}: no event", spec.name);
         }
         assert_eq!(replay_named("no-such-protocol", b"\0abc"), 0);
+        // SIP's example over TCP, as its fuzz target also replays it.
+        let sip = IMPLEMENTED
+            .iter()
+            .find(|s| s.name == "sip")
+            .map(|s| s.example);
+        let mut input = vec![5u8];
+        for (i, m) in sip.unwrap_or_default().iter().enumerate() {
+            if i > 0 {
+                input.push(MESSAGE_SEPARATOR);
+            }
+            input.extend_from_slice(m.data);
+        }
+        let tcp = "{transport_protocol: tcp}";
+        assert_eq!(replay_named_with("sip", tcp, &input), 3);
+        assert_eq!(replay_named_with("sip", "[", &input), 0);
     }
 
     fn other(dir: Dir) -> Dir {
