@@ -21,6 +21,7 @@ pub mod redis;
 pub mod registry;
 pub mod sql;
 pub mod template;
+pub mod thrift;
 pub mod tls;
 
 pub use analyzer::{Analyzer, GapAction, Progress, Protocol};
