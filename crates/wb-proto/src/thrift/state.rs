@@ -198,8 +198,12 @@ impl Analyzer for ThriftAnalyzer {
         GapAction::Continue
     }
 
-    fn on_eof(&mut self, _dir: Dir, cx: &mut Cx) {
-        self.flush(cx);
+    fn on_eof(&mut self, dir: Dir, cx: &mut Cx) {
+        // As Packetbeat, a FIN publishes the waiting call, unless its reply is still arriving.
+        let reply_underway = Dir::ToClient.of(&mut self.started).is_some();
+        if dir == Dir::ToClient || !reply_underway {
+            self.flush(cx);
+        }
     }
 
     fn on_expire(&mut self, _now: Timestamp, cx: &mut Cx) {
