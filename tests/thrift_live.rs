@@ -97,7 +97,7 @@ fn every_call_matches_what_the_client_did() {
         assert_eq!(got, want, "port {port}");
     }
     for e in &ev {
-        assert_eq!(e["thrift"]["service"].as_str().is_some(), true);
+        assert!(e["thrift"]["service"].as_str().is_some());
         let oneway = e["method"] == "zip";
         assert_eq!(e["destination"].get("bytes").is_none(), oneway);
         if e["status"] == "Error" {

@@ -33,7 +33,10 @@ fn brief(ev: &[Value]) -> Vec<(String, String, String)> {
             (
                 e["query"].as_str().unwrap_or("").to_string(),
                 e["status"].as_str().unwrap_or("").to_string(),
-                e["thrift"]["return_value"].as_str().unwrap_or("-").to_string(),
+                e["thrift"]["return_value"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_string(),
             )
         })
         .collect()
@@ -67,7 +70,10 @@ fn tutorial_checks(ev: &[Value]) {
 
 #[test]
 fn tutorial_over_a_socket() {
-    let ev = thrift("thrift_tutorial.pcap", "send_request: true, send_response: true");
+    let ev = thrift(
+        "thrift_tutorial.pcap",
+        "send_request: true, send_response: true",
+    );
     tutorial_checks(&ev);
     assert_eq!(
         ev[11]["response"],
@@ -89,7 +95,9 @@ fn tutorial_over_a_socket() {
     assert_eq!(ev[13]["thrift"]["return_value"], "(1: 1, 2: \"5\")");
     // Without send_* the raw texts are absent.
     let ev = thrift("thrift_tutorial.pcap", "");
-    assert!(ev.iter().all(|e| e.get("request").is_none() && e.get("response").is_none()));
+    assert!(ev
+        .iter()
+        .all(|e| e.get("request").is_none() && e.get("response").is_none()));
 }
 
 #[test]
@@ -107,13 +115,18 @@ fn tutorial_with_idl_names() {
     assert_eq!(ev[13]["path"], "SharedService");
     // Without IDL there is no service.
     let ev = thrift("thrift_tutorial.pcap", "");
-    assert!(ev.iter().all(|e| e.get("path").is_none() && e["thrift"].get("service").is_none()));
+    assert!(ev
+        .iter()
+        .all(|e| e.get("path").is_none() && e["thrift"].get("service").is_none()));
 }
 
 #[test]
 fn tutorial_framed_gives_the_same_events() {
     let socket = brief(&thrift("thrift_tutorial.pcap", ""));
-    let ev = thrift("thrift_tutorial_framed_transport.pcap", "transport_type: framed");
+    let ev = thrift(
+        "thrift_tutorial_framed_transport.pcap",
+        "transport_type: framed",
+    );
     tutorial_checks(&ev);
     assert_eq!(brief(&ev), socket);
     // Framed sizes count the message, not the 4-byte length prefix.

@@ -135,13 +135,11 @@ mod tests {
     #[test]
     fn numbers_and_structs() {
         assert_eq!(double(2.0), "2");
-        assert_eq!(double(-5.2340980000000002), "-5.234098");
+        assert_eq!(double(-5.235_098_235), "-5.235098235");
+        assert_eq!(double(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(double(f64::NEG_INFINITY), "-Inf");
         let f = vec![(1, "1".to_string()), (2, "2".to_string())];
-        assert_eq!(
-            fields(&f, false, &[]),
-            "(1: 1, 2: 1)".replace("2: 1", "2: 2")
-        );
+        assert_eq!(fields(&f, false, &[]), "(1: 1, 2: 2)");
         assert_eq!(fields(&f, true, &[(1, "a".into())]), "(a: 1, 2: 2, ...)");
         assert_eq!(fields(&[], true, &[]), "(...)");
     }
