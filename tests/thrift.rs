@@ -375,6 +375,8 @@ fn string_and_collection_limits() {
         ev[0]["thrift"]["params"],
         format!("(1: \"{}...\", ...)", "x".repeat(200))
     );
+    let ev = run(&c, "{collection_max_size: 0}");
+    assert_eq!(ev[0]["thrift"]["params"], "(...)");
 }
 
 #[test]

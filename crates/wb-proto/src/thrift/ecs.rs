@@ -9,27 +9,36 @@ use super::state::Seen;
 use crate::ecs::{Status, Transaction};
 use crate::Cx;
 
+/// The top-level fields shown (at most `collection_max_size`) and whether more followed.
+fn shown<'a>(seen: &'a Seen, config: &ThriftConfig) -> (&'a [(i16, String)], bool) {
+    let max = config.limits.collection_max_size;
+    let fields = &seen.msg.fields;
+    let kept = fields.get(..max).unwrap_or(fields);
+    (kept, seen.msg.more_fields || fields.len() > kept.len())
+}
+
 /// What a reply says.
 struct Outcome {
     return_value: String,
     exceptions: String,
 }
 
-fn outcome(reply: &Seen, exception_names: &[(i16, String)], capture: bool) -> Outcome {
+fn outcome(reply: &Seen, exception_names: &[(i16, String)], config: &ThriftConfig) -> Outcome {
     let mut out = Outcome {
         return_value: String::new(),
         exceptions: String::new(),
     };
     match reply.msg.fields.first() {
-        Some((0, value)) if capture => out.return_value = value.clone(),
-        Some(_) if capture => {
+        Some((0, value)) if config.capture_reply => out.return_value = value.clone(),
+        Some(_) if config.capture_reply => {
             // A TApplicationException carries its own fields, not declared exceptions.
             let names = if reply.msg.header.kind == Kind::Exception {
                 &[]
             } else {
                 exception_names
             };
-            out.exceptions = render::fields(&reply.msg.fields, reply.msg.more_fields, names);
+            let (fields, more) = shown(reply, config);
+            out.exceptions = render::fields(fields, more, names);
         }
         _ => {}
     }
@@ -46,18 +55,9 @@ pub fn publish(
 ) {
     let name = &call.msg.header.name;
     let method = config.idl.method(name);
-    let params = render::fields(
-        &call.msg.fields,
-        call.msg.more_fields,
-        method.map_or(&[], |m| m.params.as_slice()),
-    );
-    let result = reply.map(|r| {
-        outcome(
-            r,
-            method.map_or(&[], |m| m.exceptions.as_slice()),
-            config.capture_reply,
-        )
-    });
+    let (fields, more) = shown(call, config);
+    let params = render::fields(fields, more, method.map_or(&[], |m| m.params.as_slice()));
+    let result = reply.map(|r| outcome(r, method.map_or(&[], |m| m.exceptions.as_slice()), config));
     let error = result.as_ref().is_some_and(|o| !o.exceptions.is_empty());
     let base = Transaction {
         protocol: super::NAME,
