@@ -1,7 +1,8 @@
 //! `thrift`: Apache Thrift RPC calls paired with their replies, with Packetbeat's fields.
 //!
 //! [`parser`] decodes one message (TBinary strict or non-strict, TCompact) and [`render`]
-//! writes values as Packetbeat does; [`idl`] reads IDL files to name arguments and
+//! writes values as Packetbeat does; [`scan`] finds where a message on a plain socket ends
+//! in one pass however it is segmented; [`idl`] reads IDL files to name arguments and
 //! exceptions; [`state`] frames messages (socket or framed transport) and pairs calls with
 //! replies; [`ecs`] writes the event.
 
@@ -10,6 +11,7 @@ mod ecs;
 pub mod idl;
 pub mod parser;
 mod render;
+mod scan;
 mod state;
 
 pub use config::{ThriftConfig, Transport};

@@ -100,23 +100,23 @@ pub enum Parsed {
 
 /// Why decoding stopped early.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stop {
+pub(super) enum Stop {
     /// At least this many bytes (from the start) are needed.
     Short(usize),
     /// Not valid.
     Bad(&'static str),
 }
 
-type R<T> = Result<T, Stop>;
+pub(super) type R<T> = Result<T, Stop>;
 
 /// A bounds-checked reading position.
-struct Cur<'a> {
-    data: &'a [u8],
-    pos: usize,
+pub(super) struct Cur<'a> {
+    pub(super) data: &'a [u8],
+    pub(super) pos: usize,
 }
 
 impl<'a> Cur<'a> {
-    fn take(&mut self, n: usize) -> R<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize) -> R<&'a [u8]> {
         let end = self.pos.checked_add(n).ok_or(Stop::Bad("size_overflow"))?;
         let s = self.data.get(self.pos..end).ok_or(Stop::Short(end))?;
         self.pos = end;
@@ -170,7 +170,7 @@ impl<'a> Cur<'a> {
 
 /// Value types, whatever their code on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ty {
+pub(super) enum Ty {
     /// A bool; in a compact field header the value travels with the type.
     Bool(Option<bool>),
     Byte,
@@ -223,11 +223,11 @@ impl Ty {
 }
 
 /// Decoding state of one message.
-struct Decoder<'l> {
-    wire: Wire,
-    limits: &'l Limits,
+pub(super) struct Decoder<'l> {
+    pub(super) wire: Wire,
+    pub(super) limits: &'l Limits,
     /// Rendered characters still allowed.
-    budget: usize,
+    pub(super) budget: usize,
 }
 
 impl Decoder<'_> {
@@ -237,7 +237,7 @@ impl Decoder<'_> {
     }
 
     /// Reads one value of type `ty`; its text when `render` (and budget is left).
-    fn value(&mut self, cur: &mut Cur, ty: Ty, depth: usize, render: bool) -> R<String> {
+    pub(super) fn value(&mut self, cur: &mut Cur, ty: Ty, depth: usize, render: bool) -> R<String> {
         let render = render && self.budget > 0;
         let text = match ty {
             Ty::Bool(Some(b)) => bool_text(b, render),
@@ -310,7 +310,7 @@ impl Decoder<'_> {
     }
 
     /// A field header: `None` at the STOP field.
-    fn field_header(&self, cur: &mut Cur, last_id: &mut i16) -> R<Option<(Ty, i16)>> {
+    pub(super) fn field_header(&self, cur: &mut Cur, last_id: &mut i16) -> R<Option<(Ty, i16)>> {
         let b = cur.u8()?;
         if b == 0 {
             return Ok(None);
@@ -339,6 +339,51 @@ impl Decoder<'_> {
         match Ty::of(self.wire, code)? {
             Ty::Bool(_) => Ok(Ty::Bool(None)),
             ty => Ok(ty),
+        }
+    }
+
+    /// A list or set header: element type and count.
+    pub(super) fn list_header(&self, cur: &mut Cur) -> R<(Ty, usize)> {
+        match self.wire {
+            Wire::Binary => {
+                let ty = self.element_type(cur.u8()?)?;
+                let size = usize::try_from(cur.i32()?).map_err(|_| Stop::Bad("negative_size"))?;
+                Ok((ty, size))
+            }
+            Wire::Compact => {
+                let b = cur.u8()?;
+                let ty = self.element_type(b & 0x0f)?;
+                let size = match b >> 4 {
+                    15 => cur.size()?,
+                    n => usize::from(n),
+                };
+                Ok((ty, size))
+            }
+        }
+    }
+
+    /// A map header: key and value types and count; `None` for a compact empty map, which
+    /// has no types.
+    pub(super) fn map_header(&self, cur: &mut Cur) -> R<Option<(Ty, Ty, usize)>> {
+        match self.wire {
+            Wire::Binary => {
+                let k = self.element_type(cur.u8()?)?;
+                let v = self.element_type(cur.u8()?)?;
+                let size = usize::try_from(cur.i32()?).map_err(|_| Stop::Bad("negative_size"))?;
+                Ok(Some((k, v, size)))
+            }
+            Wire::Compact => {
+                let size = cur.size()?;
+                if size == 0 {
+                    return Ok(None);
+                }
+                let b = cur.u8()?;
+                Ok(Some((
+                    self.element_type(b >> 4)?,
+                    self.element_type(b & 0x0f)?,
+                    size,
+                )))
+            }
         }
     }
 
@@ -375,22 +420,7 @@ impl Decoder<'_> {
         if depth > MAX_DEPTH {
             return Err(Stop::Bad("too_deep"));
         }
-        let (elem, size) = match self.wire {
-            Wire::Binary => {
-                let ty = self.element_type(cur.u8()?)?;
-                let size = usize::try_from(cur.i32()?).map_err(|_| Stop::Bad("negative_size"))?;
-                (ty, size)
-            }
-            Wire::Compact => {
-                let b = cur.u8()?;
-                let ty = self.element_type(b & 0x0f)?;
-                let size = match b >> 4 {
-                    15 => cur.size()?,
-                    n => usize::from(n),
-                };
-                (ty, size)
-            }
-        };
+        let (elem, size) = self.list_header(cur)?;
         self.ensure_fixed(cur, &[elem], size)?;
         let mut parts = Vec::new();
         let shown = size.min(self.limits.collection_max_size);
@@ -417,25 +447,8 @@ impl Decoder<'_> {
         if depth > MAX_DEPTH {
             return Err(Stop::Bad("too_deep"));
         }
-        let (key, val, size) = match self.wire {
-            Wire::Binary => {
-                let k = self.element_type(cur.u8()?)?;
-                let v = self.element_type(cur.u8()?)?;
-                let size = usize::try_from(cur.i32()?).map_err(|_| Stop::Bad("negative_size"))?;
-                (k, v, size)
-            }
-            Wire::Compact => {
-                let size = cur.size()?;
-                if size == 0 {
-                    return Ok(if render { "{}".into() } else { String::new() });
-                }
-                let b = cur.u8()?;
-                (
-                    self.element_type(b >> 4)?,
-                    self.element_type(b & 0x0f)?,
-                    size,
-                )
-            }
+        let Some((key, val, size)) = self.map_header(cur)? else {
+            return Ok(if render { "{}".into() } else { String::new() });
         };
         self.ensure_fixed(cur, &[key, val], size)?;
         let mut parts = Vec::new();
@@ -457,7 +470,7 @@ impl Decoder<'_> {
     }
 
     /// Wire size of one element made of `types` when it is fixed.
-    fn fixed(&self, types: &[Ty]) -> Option<usize> {
+    pub(super) fn fixed(&self, types: &[Ty]) -> Option<usize> {
         types.iter().map(|t| t.fixed_size(self.wire)).sum()
     }
 
@@ -493,7 +506,7 @@ impl Decoder<'_> {
         Ok(())
     }
 
-    fn header(&mut self, cur: &mut Cur) -> R<Header> {
+    pub(super) fn header(&mut self, cur: &mut Cur) -> R<Header> {
         let (name, kind, seq_id) = match self.wire {
             Wire::Binary => {
                 let first = cur.i32()?;

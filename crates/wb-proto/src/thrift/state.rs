@@ -6,6 +6,7 @@
 use super::config::{ThriftConfig, Transport};
 use super::ecs;
 use super::parser::{parse_header, parse_message, Header, Message, Parsed};
+use super::scan::{Scan, Scanned};
 use crate::{Analyzer, Cx, Dir, GapAction, Progress};
 use std::sync::Arc;
 use wb_wire::Timestamp;
@@ -44,6 +45,8 @@ pub struct ThriftAnalyzer {
     started: [Option<Timestamp>; 2],
     /// Per direction: the header of the message being received, once complete.
     partial: [Option<Header>; 2],
+    /// Per direction: how far the message being received was scanned (socket transport).
+    scans: [Scan; 2],
 }
 
 impl ThriftAnalyzer {
@@ -54,22 +57,41 @@ impl ThriftAnalyzer {
             pending: None,
             started: [None; 2],
             partial: [None, None],
+            scans: [Scan::default(), Scan::default()],
         }
     }
 
-    fn step(&self, dir: Dir, data: &[u8]) -> Step {
-        let c = &self.config;
+    fn step(&mut self, dir: Dir, data: &[u8]) -> Step {
+        let c = Arc::clone(&self.config);
         let render = dir == Dir::ToServer || c.capture_reply;
         match c.transport {
-            Transport::Socket => match parse_message(data, c.wire, &c.limits, render) {
-                Parsed::Complete(msg) => Step::Message {
-                    used: msg.len,
-                    bytes: msg.len as u64,
-                    msg,
-                },
-                Parsed::Incomplete { needed, header } => Step::Need { needed, header },
-                Parsed::Invalid(why) => Step::Invalid(why),
-            },
+            Transport::Socket => {
+                let scan = dir.of(&mut self.scans);
+                let len = match scan.feed(data, c.wire, &c.limits) {
+                    Scanned::Complete(len) => len,
+                    Scanned::Incomplete(needed) => {
+                        return Step::Need {
+                            needed,
+                            header: scan.header().cloned(),
+                        }
+                    }
+                    Scanned::Invalid(why) => {
+                        *scan = Scan::default();
+                        return Step::Invalid(why);
+                    }
+                };
+                *scan = Scan::default();
+                let whole = data.get(..len).unwrap_or_default();
+                match parse_message(whole, c.wire, &c.limits, render) {
+                    Parsed::Complete(msg) if msg.len == len => Step::Message {
+                        msg,
+                        used: len,
+                        bytes: len as u64,
+                    },
+                    Parsed::Invalid(why) => Step::Invalid(why),
+                    _ => Step::Invalid("scan_mismatch"),
+                }
+            }
             Transport::Framed => {
                 let Some(prefix) = data.get(..4).and_then(|p| <[u8; 4]>::try_from(p).ok()) else {
                     return Step::Need {
@@ -159,6 +181,7 @@ impl Analyzer for ThriftAnalyzer {
                 }
                 Step::Invalid(why) => {
                     cx.anomaly(why);
+                    *dir.of(&mut self.scans) = Scan::default();
                     *dir.of(&mut self.started) = None;
                     *dir.of(&mut self.partial) = None;
                     return Progress::Invalid;
@@ -169,6 +192,7 @@ impl Analyzer for ThriftAnalyzer {
 
     fn on_gap(&mut self, dir: Dir, _missing: u32, cx: &mut Cx) -> GapAction {
         cx.anomaly("gap");
+        *dir.of(&mut self.scans) = Scan::default();
         let header = dir.of(&mut self.partial).take();
         let ts = dir.of(&mut self.started).take().unwrap_or(cx.now());
         // As Packetbeat: a reply whose header was read is published with a note; the call
