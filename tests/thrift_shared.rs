@@ -182,3 +182,14 @@ fn cross_language_integration_test() {
     let ev = thrift("thrift_integration.pcap", "string_max_size: 6");
     assert_eq!(ev[21]["thrift"]["return_value"], "\"Python...\"");
 }
+
+#[test]
+fn protocol_tags_fields_and_timeout_options() {
+    let ev = thrift(
+        "thrift_tutorial.pcap",
+        "tags: [rpc], fields: {team: calc}, transaction_timeout: 5s",
+    );
+    assert_eq!(ev.len(), 17);
+    assert!(ev.iter().all(|e| e["tags"] == serde_json::json!(["rpc"])));
+    assert!(ev.iter().all(|e| e["fields"]["team"] == "calc"));
+}
