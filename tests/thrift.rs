@@ -322,6 +322,20 @@ fn idl_errors_name_the_file_and_line() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(err.contains("/nonexistent/x.thrift"), "{err}");
+    // An include that cannot be read names the including file and line.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let main = dir.path().join("main.thrift");
+    std::fs::write(&main, "namespace py x\ninclude \"missing.thrift\"\n").expect("write");
+    cfg.options =
+        serde_yaml_ng::from_str(&format!("{{idl_files: [\"{}\"]}}", main.display())).expect("yaml");
+    let err = thrift::Thrift::build(&cfg)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains(&format!("{}:2: include", main.display())),
+        "{err}"
+    );
     cfg.options = serde_yaml_ng::from_str("{protocol_type: json}").expect("yaml");
     assert!(thrift::Thrift::build(&cfg).is_err());
 }

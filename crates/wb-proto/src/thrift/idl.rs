@@ -65,11 +65,6 @@ impl Idl {
         self.methods.get(name)
     }
 
-    /// Whether no method is known.
-    pub fn is_empty(&self) -> bool {
-        self.methods.is_empty()
-    }
-
     fn load_file(
         &mut self,
         path: &Path,
