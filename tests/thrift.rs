@@ -543,12 +543,12 @@ fn many_small_elements_over_many_segments_are_scanned_once() {
     // 300000 one-byte strings (1.5 MB) on a plain socket in 1460-byte segments: the end of the
     // message is found by a scan that resumes where it stopped, not by decoding the message
     // again for each segment.
-    let n = 300_000;
+    let n: i32 = 300_000;
     let mut list = vec![11];
-    list.extend((n as i32).to_be_bytes());
+    list.extend(n.to_be_bytes());
     (0..n).for_each(|_| list.extend(bstr(b"a")));
     let call = strict(CALL, "many", 1, &[field(15, 1, &list)]);
-    let reply = strict(REPLY, "many", 1, &[i32f(0, n as i32)]);
+    let reply = strict(REPLY, "many", 1, &[i32f(0, n)]);
     let started = std::time::Instant::now();
     let ev = run_with(&pair(call, reply), Segmentation::Chunks(1460), "");
     assert_eq!(ev.len(), 1);
