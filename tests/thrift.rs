@@ -194,6 +194,14 @@ fn compact_every_type_framed() {
     assert_eq!(ev[0]["thrift"]["return_value"], "21");
     // Framed sizes are the frame lengths.
     assert_eq!(ev[0]["source"]["bytes"], call.len() as u64);
+    // The same messages on a plain socket, one byte per segment, give the same event.
+    let socket = run_with(
+        &pair(call.clone(), reply.clone()),
+        Segmentation::Chunks(1),
+        "{protocol_type: compact}",
+    );
+    assert_eq!(socket.len(), 1);
+    assert_eq!(socket[0]["thrift"], ev[0]["thrift"]);
 }
 
 #[test]
