@@ -565,3 +565,20 @@ fn many_small_elements_over_many_segments_are_scanned_once() {
     assert_eq!(ev[0]["thrift"]["params"], shown);
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
+
+#[test]
+fn unanswered_call_without_fin_is_published_at_expiry() {
+    let c = conv(&[(Dir::ToServer, strict(CALL, "slow", 1, &[]))]);
+    // The handshake and the call, without the FINs that end the conversation.
+    let frames: Vec<_> = c
+        .frames(Segmentation::Whole, None)
+        .into_iter()
+        .take(4)
+        .collect();
+    let p = thrift::Thrift::build(&test_protocol_config(thrift::NAME))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ev = run_frames(vec![p], &frames);
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["method"], "slow");
+    assert!(ev[0]["thrift"].get("return_value").is_none());
+}
