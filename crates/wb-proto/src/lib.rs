@@ -25,6 +25,7 @@ pub mod registry;
 pub mod sip;
 pub mod sql;
 pub mod template;
+pub mod thrift;
 pub mod tls;
 
 pub use analyzer::{Analyzer, GapAction, Progress, Protocol};

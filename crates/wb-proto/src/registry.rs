@@ -101,10 +101,16 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::tls::EXAMPLE,
         example_transport: TransportKind::Tcp,
     },
+    ProtocolSpec {
+        name: crate::thrift::NAME,
+        build: crate::thrift::Thrift::build,
+        example: crate::thrift::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &["cassandra", "nfs", "thrift"];
+pub const NOT_YET: &[&str] = &["cassandra", "nfs"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {
