@@ -105,8 +105,9 @@ fn entry(
         ports: ports(&s, &kind)?,
         enabled: s.bool("enabled", true)?,
         transaction_timeout,
-        send_request: s.bool("send_request", false)?,
-        send_response: s.bool("send_response", false)?,
+        // Packetbeat's cassandra is the one protocol that sends both by default.
+        send_request: s.bool("send_request", kind == "cassandra")?,
+        send_response: s.bool("send_response", kind == "cassandra")?,
         metadata: s.event_metadata()?,
         options,
         kind,

@@ -6,6 +6,7 @@
 //! its own copy of stream bytes; gaps, end of stream and expiry are inputs on packet time.
 
 mod analyzer;
+pub mod cassandra;
 mod configured;
 mod conn;
 mod context;

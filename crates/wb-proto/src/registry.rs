@@ -72,6 +72,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Udp,
     },
     ProtocolSpec {
+        name: crate::cassandra::NAME,
+        build: crate::cassandra::Cassandra::build,
+        example: crate::cassandra::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::tls::NAME,
         build: crate::tls::Tls::build,
         example: crate::tls::EXAMPLE,
@@ -80,15 +86,7 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &[
-    "amqp",
-    "cassandra",
-    "memcache",
-    "mongodb",
-    "nfs",
-    "sip",
-    "thrift",
-];
+pub const NOT_YET: &[&str] = &["amqp", "memcache", "mongodb", "nfs", "sip", "thrift"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {
