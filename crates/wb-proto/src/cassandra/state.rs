@@ -139,21 +139,27 @@ impl CassandraAnalyzer {
             return Step::Consumed(0);
         };
         let total = h.frame_len();
-        let body = rest.get(HEADER_LEN..).unwrap_or_default();
-        if let Some(whole) = body.get(..h.length as usize) {
-            self.on_frame(dir, h, whole, true, cx);
-            return Step::Consumed(total);
-        }
         let cap = self.cap();
+        let body = rest.get(HEADER_LEN..).unwrap_or_default();
+        if total <= cap {
+            if let Some(whole) = body.get(..h.length as usize) {
+                self.on_frame(dir, h, whole, true, cx);
+                return Step::Consumed(total);
+            }
+        }
+        // Frames over the cap are not buffered, whatever the segmentation: their bytes are
+        // consumed as they come and the rest is skipped by counting.
+        let available = rest.len().min(total);
+        let prefix = body.get(..available - HEADER_LEN).unwrap_or_default();
         if h.op == Opcode::Result && !h.has(FLAG_COMPRESS) && total > PREFIX_THRESHOLD {
-            match body::decode(&h, body) {
+            match body::decode(&h, prefix) {
                 Ok(fields) => {
                     self.deliver(dir, h, fields, Vec::new(), cx);
-                    dir.of(&mut self.sides).skip = (total - rest.len()) as u64;
-                    return Step::Consumed(rest.len());
+                    dir.of(&mut self.sides).skip = (total - available) as u64;
+                    return Step::Consumed(available);
                 }
-                Err(_) if rest.len() < cap.min(total) => {
-                    return Step::Need(total.min((rest.len() * 2).max(4096)).min(cap));
+                Err(_) if available < total && available < cap => {
+                    return Step::Need(total.min((available * 2).max(4096)).min(cap));
                 }
                 Err(_) => {}
             }
@@ -161,8 +167,8 @@ impl CassandraAnalyzer {
         if total > cap {
             cx.anomaly("frame_too_large");
             self.deliver(dir, h, Fields::default(), vec![NOTE_TOO_LARGE.into()], cx);
-            dir.of(&mut self.sides).skip = (total - rest.len()) as u64;
-            return Step::Consumed(rest.len());
+            dir.of(&mut self.sides).skip = (total - available) as u64;
+            return Step::Consumed(available);
         }
         Step::Need(total)
     }
@@ -228,7 +234,8 @@ impl CassandraAnalyzer {
                 cx.anomaly("segment_malformed");
                 return;
             };
-            self.on_frame(dir, h, body, true, cx);
+            let complete = h.frame_len() <= self.cap();
+            self.on_frame(dir, h, body, complete, cx);
             payload = payload.get(h.frame_len()..).unwrap_or_default();
         }
     }
