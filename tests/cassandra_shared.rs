@@ -376,3 +376,20 @@ fn lost_segments_never_invent_a_pairing() {
         );
     }
 }
+
+#[test]
+fn common_options_tags_fields_and_send_switches() {
+    let ev = cassandra(
+        "cassandra_insert.pcap",
+        "tags: [cql], fields: {env: test}, send_response: false, transaction_timeout: 5s",
+    );
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["tags"], serde_json::json!(["cql"]));
+    assert_eq!(ev[0]["fields"]["env"], "test");
+    assert!(ev[0]["cassandra"].get("response").is_none());
+    assert_eq!(ev[0]["cassandra"]["request"]["headers"]["stream"], 252);
+    // Another port: nothing on 9042 is analysed.
+    let cfg = "packetbeat.flows.enabled: false\npacketbeat.protocols:\n- {type: cassandra, ports: [9043]}\n";
+    let run = run_capture(cfg, &capture("cassandra_insert.pcap"), &[]);
+    assert!(run.of_type("cassandra").is_empty());
+}

@@ -116,3 +116,65 @@ pub fn startup_compression(body: &[u8]) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Dir;
+
+    fn header(bytes: &[u8], dir: Dir) -> Header {
+        Header::parse(bytes, dir).unwrap()
+    }
+
+    #[test]
+    fn error_body_of_cassandra_trace_err() {
+        // Response, ERROR, 53 bytes: code 0x2300 (config error), [string] message.
+        let h = header(&[0x84, 0, 0x01, 0x13, 0x00, 0, 0, 0, 0x35], Dir::ToClient);
+        let mut body = vec![0, 0, 0x23, 0, 0, 0x2f];
+        body.extend_from_slice(b"Cannot drop non existing keyspace 'mykeyspace'.");
+        let f = decode(&h, &body).unwrap();
+        assert_eq!(f.0[0], ("error.code".into(), Value::Int(8960)));
+        assert_eq!(f.0[2], ("error.type".into(), Value::Static("errConfig")));
+    }
+
+    #[test]
+    fn schema_change_of_cassandra_create_keyspace() {
+        // RESULT kind 5, "CREATED", "KEYSPACE", "mykeyspace".
+        let h = header(&[0x84, 0, 0, 0x14, 0x08, 0, 0, 0, 0x23], Dir::ToClient);
+        let body = b"\x00\x00\x00\x05\x00\x07CREATED\x00\x08KEYSPACE\x00\x0amykeyspace";
+        let f = decode(&h, body).unwrap();
+        let keys: Vec<&str> = f.0.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(
+            keys,
+            [
+                "result.type",
+                "result.schema_change.change",
+                "result.schema_change.target",
+                "result.schema_change.keyspace"
+            ]
+        );
+        // Cut anywhere, the body is short, never a panic.
+        for n in 0..body.len() {
+            assert!(decode(&h, &body[..n]).is_err());
+        }
+    }
+
+    #[test]
+    fn startup_options_and_batch_text() {
+        // STARTUP [string map]: CQL_VERSION=3.0.0, COMPRESSION=snappy.
+        let body = b"\x00\x02\x00\x0bCQL_VERSION\x00\x053.0.0\x00\x0bCOMPRESSION\x00\x06snappy";
+        assert_eq!(startup_compression(body).as_deref(), Some("snappy"));
+        // BATCH: logged, 2 statements: a query without values, a prepared id 0xab with one
+        // [value]; then consistency and flags.
+        let h = header(&[0x04, 0, 0, 1, 0x0d, 0, 0, 0, 0], Dir::ToServer);
+        let body = b"\x00\x00\x02\x00\x00\x00\x00\x08DELETE x\x00\x00\x01\x00\x01\xab\x00\x01\x00\x00\x00\x01\x07\x00\x01\x00";
+        let f = decode(&h, body).unwrap();
+        assert_eq!(f.0, vec![("query".into(), Value::Str("DELETE x".into()))]);
+        // AUTH_RESPONSE: the token is not read into any field.
+        let h = header(&[0x04, 0, 0, 2, 0x0f, 0, 0, 0, 0], Dir::ToServer);
+        assert!(decode(&h, b"\x00\x00\x00\x05\x00u\x00pw")
+            .unwrap()
+            .0
+            .is_empty());
+    }
+}
