@@ -353,18 +353,26 @@ fn reordered_segments_give_the_same_transactions() {
 
 #[test]
 fn lost_segments_never_invent_a_pairing() {
-    let name = "cassandra_mixed_frame.pcap";
-    let straight: Vec<_> = cassandra(name, "").iter().map(outcome).collect();
-    // Data segments 32.. are the CQL connections (before them: HTTP on 9200): a QUERY, a
-    // segment of several results, both halves of a 18 kB result, the tail of the last one.
-    for skip in [39, 50, 52, 53, 55] {
+    // mixed_frame: data segments 32.. are the CQL connections (before them: HTTP on 9200): a
+    // QUERY, a segment of several results, both halves of a 18 kB result, the tail of the last
+    // one. compressed: two long snappy-compressed results.
+    for (name, skip) in [
+        ("cassandra_mixed_frame.pcap", 39),
+        ("cassandra_mixed_frame.pcap", 50),
+        ("cassandra_mixed_frame.pcap", 52),
+        ("cassandra_mixed_frame.pcap", 53),
+        ("cassandra_mixed_frame.pcap", 55),
+        ("cassandra_compressed.pcap", 6),
+        ("cassandra_compressed.pcap", 11),
+    ] {
+        let straight: Vec<_> = cassandra(name, "").iter().map(outcome).collect();
         let lossy = edited(name, |p| drop_data_segments(p, skip, 1000));
         assert!(!lossy.is_empty(), "skip {skip}");
         for e in &lossy {
             let o = outcome(e);
             assert!(
                 straight.contains(&o),
-                "skip {skip}: {o} is not a transaction of the capture"
+                "{name} skip {skip}: {o} is not a transaction of the capture"
             );
         }
         // A lost segment costs the transactions it carried (segment 50 holds four results),
@@ -372,7 +380,7 @@ fn lost_segments_never_invent_a_pairing() {
         let lost = straight.len() - lossy.len();
         assert!(
             (1..=4).contains(&lost),
-            "skip {skip}: {lost} transactions lost"
+            "{name} skip {skip}: {lost} transactions lost"
         );
     }
 }
