@@ -2,9 +2,10 @@
 //! fields.
 //!
 //! [`frame`] reads frame headers, [`segment`] the v5 outer framing (CRC24/CRC32 segments),
-//! [`compress`] snappy and lz4 bodies, [`reader`] the body notations, [`body`], [`result`] and
-//! [`error`] the messages, [`state`] the per-direction parse loop and resynchronisation,
-//! [`pending`] pairing (by stream id, or in order as Packetbeat does), [`ecs`] the event.
+//! [`spanning`] frames spread over several segments, [`compress`] snappy and lz4 bodies,
+//! [`reader`] the body notations, [`body`], [`result`] and [`error`] the messages, [`state`] the
+//! per-direction parse loop and resynchronisation, [`pending`] pairing (by stream id, or in
+//! order as Packetbeat does), [`ecs`] the event.
 //!
 //! Limits: frames over `max_message_size` are skipped by counting (header fields only;
 //! RESULT frames are decoded from their first bytes); at most `max_pending_requests`
@@ -22,6 +23,7 @@ mod pending;
 mod reader;
 mod result;
 pub mod segment;
+mod spanning;
 mod state;
 
 pub use config::{CassandraConfig, Compressor, Pairing};

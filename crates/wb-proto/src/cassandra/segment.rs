@@ -9,6 +9,9 @@
 //! self-contained: 1 bit, padding) then their CRC24; an uncompressed length of 0 means the
 //! payload was sent as is.
 
+use super::compress::lz4_block;
+use std::borrow::Cow;
+
 /// Bytes after each payload: its CRC32.
 pub const TRAILER_LEN: usize = 4;
 /// Largest payload of one segment.
@@ -89,6 +92,63 @@ impl SegmentHeader {
     /// Header, payload and trailer.
     pub fn segment_len(&self) -> usize {
         self.header_len + self.payload_len + TRAILER_LEN
+    }
+}
+
+/// One segment read from the front of a stream.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SegmentRead<'a> {
+    /// This many bytes are needed before the segment can be read.
+    Need(usize),
+    /// The header's CRC24 does not match: not a segment boundary.
+    BadHeader,
+    /// The segment (`len` bytes) failed its CRC32 or could not be decompressed.
+    BadPayload {
+        /// Bytes of the whole segment.
+        len: usize,
+    },
+    /// A good segment.
+    Payload {
+        /// Bytes of the whole segment.
+        len: usize,
+        /// The payload holds whole frames.
+        self_contained: bool,
+        /// The payload, decompressed.
+        data: Cow<'a, [u8]>,
+    },
+}
+
+/// Reads the segment at the front of `data` (compressed format when `compressed`).
+pub fn read(data: &[u8], compressed: bool) -> SegmentRead<'_> {
+    let header_len = if compressed { 8 } else { 6 };
+    if data.len() < header_len {
+        return SegmentRead::Need(header_len);
+    }
+    let Some(sh) = SegmentHeader::parse(data, compressed) else {
+        return SegmentRead::BadHeader;
+    };
+    let len = sh.segment_len();
+    let (Some(payload), Some(trailer)) = (
+        data.get(header_len..header_len + sh.payload_len),
+        data.get(len - TRAILER_LEN..len),
+    ) else {
+        return SegmentRead::Need(len);
+    };
+    if trailer != crc32(payload).to_le_bytes() {
+        return SegmentRead::BadPayload { len };
+    }
+    let data = if compressed && sh.uncompressed_len > 0 {
+        match lz4_block(payload, sh.uncompressed_len, MAX_PAYLOAD) {
+            Ok(p) => Cow::Owned(p),
+            Err(_) => return SegmentRead::BadPayload { len },
+        }
+    } else {
+        Cow::Borrowed(payload)
+    };
+    SegmentRead::Payload {
+        len,
+        self_contained: sh.self_contained,
+        data,
     }
 }
 

@@ -3,14 +3,15 @@
 //! skipping of frames too large to buffer, and pairing of responses with requests.
 
 use super::body;
-use super::compress::{self, lz4_block};
+use super::compress;
 use super::config::{CassandraConfig, Compressor, Pairing};
 use super::ecs;
 use super::fields::Fields;
 use super::frame::{find_header, Header, Opcode, FLAG_COMPRESS, HEADER_LEN};
 use super::message::Message;
 use super::pending::Pending;
-use super::segment::{crc32, find_segment, SegmentHeader, MAX_PAYLOAD, TRAILER_LEN};
+use super::segment::{self, find_segment, SegmentHeader, SegmentRead};
+use super::spanning::Spanning;
 use crate::{Analyzer, Cx, Dir, GapAction, Progress};
 use std::sync::Arc;
 use wb_wire::Timestamp;
@@ -32,13 +33,6 @@ enum Step {
     Need(usize),
 }
 
-/// A v5 frame arriving over several segments: its header and the first bytes of its body.
-struct Partial {
-    header: Header,
-    body: Vec<u8>,
-    received: usize,
-}
-
 /// Parse state of one direction.
 #[derive(Default)]
 struct Side {
@@ -49,7 +43,7 @@ struct Side {
     /// v5 segment framing in use: `Some(compressed)`.
     segments: Option<bool>,
     /// A frame spread over several segments.
-    partial: Option<Partial>,
+    spanning: Option<Spanning>,
 }
 
 /// Analyzer state of one `cassandra` connection.
@@ -175,52 +169,34 @@ impl CassandraAnalyzer {
 
     /// One step of v5 segment framing at the front of `rest`.
     fn segment(&mut self, dir: Dir, rest: &[u8], compressed: bool, cx: &mut Cx) -> Step {
-        let header_len = if compressed { 8 } else { 6 };
-        if rest.len() < header_len {
-            return Step::Need(header_len);
-        }
-        let Some(sh) = SegmentHeader::parse(rest, compressed) else {
-            cx.anomaly("segment_header_crc");
-            dir.of(&mut self.sides).synced = false;
-            return Step::Consumed(0);
-        };
-        let total = sh.segment_len();
-        let (Some(payload), Some(trailer)) = (
-            rest.get(header_len..header_len + sh.payload_len),
-            rest.get(total - TRAILER_LEN..total),
-        ) else {
-            return Step::Need(total);
-        };
-        if trailer != crc32(payload).to_le_bytes() {
-            cx.anomaly("segment_payload_crc");
-            dir.of(&mut self.sides).partial = None;
-            return Step::Consumed(total);
-        }
-        let decompressed;
-        let payload = if compressed && sh.uncompressed_len > 0 {
-            match lz4_block(payload, sh.uncompressed_len, MAX_PAYLOAD) {
-                Ok(p) => {
-                    decompressed = p;
-                    decompressed.as_slice()
-                }
-                Err(_) => {
-                    cx.anomaly("segment_decompression");
-                    dir.of(&mut self.sides).partial = None;
-                    return Step::Consumed(total);
-                }
+        match segment::read(rest, compressed) {
+            SegmentRead::Need(n) => Step::Need(n),
+            SegmentRead::BadHeader => {
+                cx.anomaly("segment_header_crc");
+                dir.of(&mut self.sides).synced = false;
+                Step::Consumed(0)
             }
-        } else {
-            payload
-        };
-        if sh.self_contained {
-            if dir.of(&mut self.sides).partial.take().is_some() {
-                cx.anomaly("segment_frame_unfinished");
+            SegmentRead::BadPayload { len } => {
+                cx.anomaly("segment_payload");
+                dir.of(&mut self.sides).spanning = None;
+                Step::Consumed(len)
             }
-            self.frames_in(dir, payload, cx);
-        } else {
-            self.continue_partial(dir, payload, cx);
+            SegmentRead::Payload {
+                len,
+                self_contained: true,
+                data,
+            } => {
+                if dir.of(&mut self.sides).spanning.take().is_some() {
+                    cx.anomaly("segment_frame_unfinished");
+                }
+                self.frames_in(dir, &data, cx);
+                Step::Consumed(len)
+            }
+            SegmentRead::Payload { len, data, .. } => {
+                self.spanning_piece(dir, &data, cx);
+                Step::Consumed(len)
+            }
         }
-        Step::Consumed(total)
     }
 
     /// The whole frames of a self-contained segment.
@@ -240,41 +216,28 @@ impl CassandraAnalyzer {
         }
     }
 
-    /// A piece of a frame spanning several segments; the first `max_message_size` bytes of
-    /// its body are kept.
-    fn continue_partial(&mut self, dir: Dir, payload: &[u8], cx: &mut Cx) {
+    /// A piece of a frame spanning several segments.
+    fn spanning_piece(&mut self, dir: Dir, payload: &[u8], cx: &mut Cx) {
         let cap = self.cap();
-        let mut p = match dir.of(&mut self.sides).partial.take() {
-            Some(p) => p,
-            None => {
-                let Some(header) = Header::parse(payload, dir) else {
+        let spanning = match dir.of(&mut self.sides).spanning.take() {
+            Some(mut s) => {
+                s.extend(payload, cap);
+                s
+            }
+            None => match Spanning::start(payload, dir, cap) {
+                Some(s) => s,
+                None => {
                     cx.anomaly("segment_malformed");
                     return;
-                };
-                Partial {
-                    header,
-                    body: Vec::new(),
-                    received: 0,
                 }
-            }
+            },
         };
-        let piece = if p.received == 0 && p.body.is_empty() {
-            payload.get(HEADER_LEN..).unwrap_or_default()
-        } else {
-            payload
-        };
-        let room = cap.saturating_sub(p.body.len());
-        p.body
-            .extend_from_slice(piece.get(..room.min(piece.len())).unwrap_or_default());
-        p.received += piece.len();
-        let length = p.header.length as usize;
-        if p.received < length {
-            dir.of(&mut self.sides).partial = Some(p);
+        if !spanning.is_done() {
+            dir.of(&mut self.sides).spanning = Some(spanning);
             return;
         }
-        let complete = p.body.len() >= length;
-        let body = p.body.get(..length.min(p.body.len())).unwrap_or_default();
-        self.on_frame(dir, p.header, body, complete, cx);
+        let (header, body, complete) = spanning.finish();
+        self.on_frame(dir, header, &body, complete, cx);
     }
 
     /// A frame, or the first bytes of its body when `complete` is false.
