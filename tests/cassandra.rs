@@ -784,6 +784,22 @@ fn a_frame_over_many_segments_and_lost_bytes() {
             "{size}"
         );
     }
+    // A request sent over two seconds, answered over two more: the times are those of each
+    // message's first packet, as in Packetbeat.
+    let q = req(1, QUERY, &query("SELECT slow"));
+    let r = resp(1, RESULT, &void());
+    let slow = Conversation::new(PORT)
+        .message(Dir::ToServer, &q[..7])
+        .message(Dir::ToServer, &q[7..])
+        .message(Dir::ToClient, &r[..10])
+        .message(Dir::ToClient, &r[10..]);
+    let ev = run(&slow);
+    assert_eq!(
+        ev[0]["event"]["duration"], 2_000_000_000u64,
+        "{}",
+        ev[0]["event"]
+    );
+    assert_eq!(ev[0]["event"]["start"], ev[0]["@timestamp"]);
     // Bytes lost inside the first result: its transaction is lost, the next one is not.
     for pairing in ["stream_id", "fifo"] {
         let p = protocol_with(&[("pairing", pairing.into())]);

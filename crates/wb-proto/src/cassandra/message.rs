@@ -13,7 +13,7 @@ pub struct Message {
     pub fields: Fields,
     /// Frame size on the wire (header and body as sent).
     pub wire: u64,
-    /// Packet time of the frame's last byte.
+    /// Packet time of the frame's first byte.
     pub ts: Timestamp,
     /// Notes for `error.message`.
     pub notes: Vec<String>,

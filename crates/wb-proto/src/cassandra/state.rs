@@ -44,6 +44,9 @@ struct Side {
     segments: Option<bool>,
     /// A frame spread over several segments.
     spanning: Option<Spanning>,
+    /// Packet time of the first byte of the frame being read, when it started in an earlier
+    /// packet (a message's time is its first packet's, as in Packetbeat).
+    started: Option<Timestamp>,
 }
 
 /// Analyzer state of one `cassandra` connection.
@@ -127,6 +130,7 @@ impl CassandraAnalyzer {
                 Some(compressed) => side.segments = Some(compressed),
                 None => {
                     side.synced = false;
+                    side.started = None;
                     cx.anomaly("desync");
                 }
             }
@@ -225,7 +229,10 @@ impl CassandraAnalyzer {
                 s
             }
             None => match Spanning::start(payload, dir, cap) {
-                Some(s) => s,
+                Some(s) => {
+                    dir.of(&mut self.sides).started = Some(cx.now());
+                    s
+                }
                 None => {
                     cx.anomaly("segment_malformed");
                     return;
@@ -314,7 +321,7 @@ impl CassandraAnalyzer {
             header,
             fields,
             wire: header.frame_len() as u64,
-            ts: cx.now(),
+            ts: dir.of(&mut self.sides).started.take().unwrap_or(cx.now()),
             notes,
         };
         match dir {
@@ -350,18 +357,27 @@ impl Analyzer for CassandraAnalyzer {
                 continue;
             }
             if !side.synced {
-                match self.resync(dir, rest) {
+                let found = self.resync(dir, rest);
+                let side = dir.of(&mut self.sides);
+                match found {
                     Some(at) => {
                         if at > 0 {
                             cx.anomaly("resync");
+                            side.started = None;
                         }
                         pos += at;
-                        dir.of(&mut self.sides).synced = true;
+                        side.synced = true;
                         continue;
                     }
                     None => {
-                        // Keep a possible header's start for the next call.
+                        // Keep a possible header's start (from this packet, or from an
+                        // earlier one when nothing was dropped) for the next call.
                         let consumed = rest.len().saturating_sub(HEADER_LEN - 1);
+                        if consumed > 0 {
+                            side.started = Some(cx.now());
+                        } else {
+                            side.started.get_or_insert(cx.now());
+                        }
                         return Progress::NeedMore {
                             consumed: pos + consumed,
                             needed: 0,
@@ -376,10 +392,11 @@ impl Analyzer for CassandraAnalyzer {
             match step {
                 Step::Consumed(n) => pos += n,
                 Step::Need(needed) => {
+                    dir.of(&mut self.sides).started.get_or_insert(cx.now());
                     return Progress::NeedMore {
                         consumed: pos,
                         needed,
-                    }
+                    };
                 }
             }
         }
