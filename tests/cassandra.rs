@@ -623,9 +623,34 @@ fn out_of_order_streams_under_both_pairings() {
         .concat()),
         s([resp(5, RESULT, &void()), resp(4, RESULT, &void())].concat()),
     ]);
-    let ev = run(&conv2);
+    let (ev, anomalies) = run_counting(&conv2, &[]);
     assert_eq!(ev.len(), 1);
     assert_eq!(ev[0]["cassandra"]["request"]["query"], "second");
+    assert_eq!(anomalies.get("cassandra", "stream_reused"), 1);
+    assert_eq!(anomalies.get("cassandra", "unmatched_response"), 1);
+    // With max_pending_requests 2, the oldest of three waiting requests is dropped.
+    let (ev, anomalies) = run_counting(&conv, &[("max_pending_requests", 2.into())]);
+    assert_eq!(
+        ops(&ev),
+        vec![op("QUERY", 3, "RESULT", 3), op("QUERY", 2, "ERROR", 2)]
+    );
+    assert_eq!(anomalies.get("cassandra", "too_many_pending_requests"), 1);
+    assert_eq!(anomalies.get("cassandra", "unmatched_response"), 1);
+}
+
+fn run_counting(
+    conv: &Conversation,
+    options: &[(&str, serde_yaml_ng::Value)],
+) -> (Vec<Value>, wb_proto::AnomalyCounts) {
+    let config = wb_flow::EngineConfig {
+        flows: None,
+        ..Default::default()
+    };
+    wb_testkit::run_engine_counting(
+        config,
+        vec![protocol_with(options)],
+        &conv.frames(Segmentation::Whole, None),
+    )
 }
 
 #[test]

@@ -27,23 +27,23 @@ impl Pending {
         }
     }
 
-    /// Adds a request; returns how many older requests were dropped to make room (or because
-    /// the stream id was reused before its answer, when pairing by stream id).
-    pub fn push(&mut self, msg: Message) -> usize {
-        let mut dropped = 0;
-        if self.pairing == Pairing::StreamId && self.remove_stream(msg.header.stream).is_some() {
-            dropped += 1;
-        }
+    /// Adds a request. Returns whether an older request on the same stream was replaced (when
+    /// pairing by stream id: its answer can no longer be told apart) and how many of the
+    /// oldest requests were dropped to stay within the limits.
+    pub fn push(&mut self, msg: Message) -> (bool, usize) {
+        let reused =
+            self.pairing == Pairing::StreamId && self.remove_stream(msg.header.stream).is_some();
         self.weight += msg.fields.weight();
         self.queue.push_back(msg);
+        let mut evicted = 0;
         while self.queue.len() > self.max_count
             || (self.weight > self.max_weight && self.queue.len() > 1)
         {
             if self.pop_front().is_some() {
-                dropped += 1;
+                evicted += 1;
             }
         }
-        dropped
+        (reused, evicted)
     }
 
     /// The request a response on `stream` answers.

@@ -326,8 +326,12 @@ impl CassandraAnalyzer {
         };
         match dir {
             Dir::ToServer => {
-                for _ in 0..self.pending.push(msg) {
-                    cx.anomaly("unmatched_request");
+                let (reused, evicted) = self.pending.push(msg);
+                if reused {
+                    cx.anomaly("stream_reused");
+                }
+                for _ in 0..evicted {
+                    cx.anomaly("too_many_pending_requests");
                 }
             }
             Dir::ToClient if header.op == Opcode::Event => {
