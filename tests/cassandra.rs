@@ -986,3 +986,130 @@ fn v5_lz4_compressed_segments() {
     assert_eq!(ev[1]["cassandra"]["request"]["query"], text);
     assert_eq!(response(&ev[1])["result"]["rows"]["num_rows"], 4);
 }
+
+#[test]
+fn result_kinds_and_rows_metadata() {
+    // Rows with more pages (paging state) and per-column table specs (no global spec), with
+    // nested column types: list<int>, map<text, frozen<tuple<int, text>>>, a UDT.
+    let udt = [
+        short(0x30),
+        string("ks"),
+        string("addr"),
+        short(2),
+        string("street"),
+        short(0x0d),
+        string("zip"),
+        short(0x09),
+    ]
+    .concat();
+    let paged = [
+        int(2),
+        int(0x0002),
+        int(3),
+        int(3),
+        vec![9, 8, 7],
+        string("ks"),
+        string("t"),
+        string("l"),
+        short(0x20),
+        short(0x09),
+        string("ks"),
+        string("t"),
+        string("m"),
+        short(0x21),
+        short(0x0d),
+        short(0x31),
+        short(2),
+        short(0x09),
+        short(0x0d),
+        string("ks"),
+        string("t"),
+        string("a"),
+        udt,
+        int(42),
+    ]
+    .concat();
+    let schema = |target: &str, rest: Vec<u8>| {
+        [
+            int(5),
+            string("DROPPED"),
+            string(target),
+            string("ks"),
+            rest,
+        ]
+        .concat()
+    };
+    let conv = conv(&[
+        c([1, 2, 3, 4, 5]
+            .iter()
+            .flat_map(|&i| req(i, QUERY, &query("x")))
+            .collect()),
+        s([
+            resp(1, RESULT, &paged),
+            resp(2, RESULT, &schema("TYPE", string("addr"))),
+            resp(
+                3,
+                RESULT,
+                &schema(
+                    "AGGREGATE",
+                    [string("avg2"), string_list(&["int"])].concat(),
+                ),
+            ),
+            resp(4, RESULT, &schema("KEYSPACE", vec![])),
+            resp(5, RESULT, &int(99)),
+        ]
+        .concat()),
+    ]);
+    let ev = run(&conv);
+    let results: Vec<&Value> = ev.iter().map(|e| &response(e)["result"]).collect();
+    assert_eq!(
+        results[0],
+        &json!({"type": "rows", "rows": {"num_rows": 42, "meta": {
+            "paging_state": "CQgH", "keyspace": "ks", "table": "t", "flags": "HasMorePages", "col_count": 3
+        }}})
+    );
+    assert_eq!(
+        results[1]["schema_change"],
+        json!({"change": "DROPPED", "target": "TYPE", "keyspace": "ks", "object": "addr"})
+    );
+    assert_eq!(
+        results[2]["schema_change"],
+        json!({"change": "DROPPED", "target": "AGGREGATE", "keyspace": "ks", "name": "avg2", "args": ["int"]})
+    );
+    assert_eq!(
+        results[3]["schema_change"],
+        json!({"change": "DROPPED", "target": "KEYSPACE", "keyspace": "ks"})
+    );
+    assert_eq!(results[4]["type"], "unknown(99)");
+    // Protocol v3: prepared metadata has no partition key indexes.
+    let v3_prepared = [
+        int(4),
+        short(1),
+        vec![7],
+        int(1),
+        int(1),
+        string("ks"),
+        string("t"),
+        string("id"),
+        short(0x09),
+        int(4),
+        int(0),
+    ]
+    .concat();
+    let conv = self::conv(&[
+        c(frame(
+            0x03,
+            0,
+            1,
+            PREPARE,
+            &long_string("SELECT * FROM t WHERE id = ?"),
+        )),
+        s(frame(0x83, 0, 1, RESULT, &v3_prepared)),
+    ]);
+    let ev = run(&conv);
+    assert_eq!(ev[0]["cassandra"]["request"]["headers"]["version"], "3");
+    assert_eq!(
+        response(&ev[0])["result"]["prepared"],
+        json!({"prepared_id": "Bw==", "req_meta": {"keyspace": "ks", "table": "t", "flags": "GlobalTableSpec", "col_count": 1}, "resp_meta": {"flags": "NoMetadata", "col_count": 0}})
+    );
+}
