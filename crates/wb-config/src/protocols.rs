@@ -167,6 +167,14 @@ mod tests {
     }
 
     #[test]
+    fn cassandra_sends_request_and_response_by_default() {
+        let list = parse_yaml("- type: cassandra\n- type: cassandra\n  send_request: false\n")
+            .unwrap_or_default();
+        assert!(list[0].send_request && list[0].send_response);
+        assert!(!list[1].send_request && list[1].send_response);
+    }
+
+    #[test]
     fn bad_ports_and_missing_type_are_errors() {
         let e = parse_yaml("- type: dns\n  ports: [70000]\n")
             .err()
