@@ -1113,3 +1113,69 @@ fn result_kinds_and_rows_metadata() {
         json!({"prepared_id": "Bw==", "req_meta": {"keyspace": "ks", "table": "t", "flags": "GlobalTableSpec", "col_count": 1}, "resp_meta": {"flags": "NoMetadata", "col_count": 0}})
     );
 }
+
+/// Messages of `tests/data/cassandra_driver_frames.txt` (written by
+/// `scripts/cassandra-driver-frames`): client messages encoded by the DataStax Python driver,
+/// v5 segments on both sides framed by the driver's segment codec with LZ4.
+fn driver_conversation() -> Conversation {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cassandra_driver_frames.txt"
+    );
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines().fold(Conversation::new(PORT), |conv, line| {
+        let (dir, hex) = line.split_at(2);
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect();
+        let dir = if dir == "C " {
+            Dir::ToServer
+        } else {
+            Dir::ToClient
+        };
+        conv.message(dir, &bytes)
+    })
+}
+
+#[test]
+fn v5_lz4_session_framed_by_the_python_driver() {
+    let conv = driver_conversation();
+    let ev = run_with(&conv, Segmentation::Chunks(1460), &[]);
+    assert_eq!(
+        ops(&ev),
+        vec![
+            op("OPTIONS", 0, "SUPPORTED", 0),
+            op("STARTUP", 1, "AUTHENTICATE", 1),
+            op("AUTH_RESPONSE", 2, "AUTH_SUCCESS", 2),
+            op("PREPARE", 5, "RESULT", 5),
+            op("REGISTER", 3, "READY", 3),
+            op("QUERY", 4, "RESULT", 4),
+            op("BATCH", 7, "RESULT", 7),
+            op("EXECUTE", 6, "RESULT", 6),
+        ]
+    );
+    assert_eq!(
+        ev[3]["cassandra"]["request"]["query"],
+        "INSERT INTO ks.t (k, v) VALUES (?, ?)"
+    );
+    assert_eq!(
+        response(&ev[3])["result"]["prepared"]["req_meta"]["pkey_columns"],
+        json!([0]),
+        "{}",
+        response(&ev[3])
+    );
+    assert_eq!(
+        ev[5]["cassandra"]["request"]["query"],
+        "SELECT v FROM ks.t WHERE k = 'driver'"
+    );
+    assert_eq!(response(&ev[5])["result"]["rows"]["num_rows"], 3);
+    assert_eq!(
+        ev[6]["cassandra"]["request"]["query"],
+        "INSERT INTO ks.t (k, v) VALUES ('a', 'b')"
+    );
+    assert_eq!(response(&ev[7])["result"]["rows"]["num_rows"], 3000);
+    let text = serde_json::to_string(&ev).unwrap_or_default();
+    assert!(!text.contains("driver-Secret-42") && !text.contains("driver_user"));
+    assert_eq!(run_with(&conv, Segmentation::Chunks(7), &[]), ev);
+}
