@@ -1114,14 +1114,11 @@ fn result_kinds_and_rows_metadata() {
     );
 }
 
-/// Messages of `tests/data/cassandra_driver_frames.txt` (written by
-/// `scripts/cassandra-driver-frames`): client messages encoded by the DataStax Python driver,
-/// v5 segments on both sides framed by the driver's segment codec with LZ4.
-fn driver_conversation() -> Conversation {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/cassandra_driver_frames.txt"
-    );
+/// Messages of `tests/data/<name>` (written by `scripts/cassandra-driver-frames`): client
+/// messages encoded by the DataStax Python driver; in v5, segments on both sides framed by the
+/// driver's segment codec with LZ4.
+fn driver_conversation(name: &str) -> Conversation {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines().fold(Conversation::new(PORT), |conv, line| {
         let (dir, hex) = line.split_at(2);
@@ -1140,7 +1137,7 @@ fn driver_conversation() -> Conversation {
 
 #[test]
 fn v5_lz4_session_framed_by_the_python_driver() {
-    let conv = driver_conversation();
+    let conv = driver_conversation("cassandra_driver_frames.txt");
     let ev = run_with(&conv, Segmentation::Chunks(1460), &[]);
     assert_eq!(
         ops(&ev),
@@ -1178,4 +1175,22 @@ fn v5_lz4_session_framed_by_the_python_driver() {
     let text = serde_json::to_string(&ev).unwrap_or_default();
     assert!(!text.contains("driver-Secret-42") && !text.contains("driver_user"));
     assert_eq!(run_with(&conv, Segmentation::Chunks(7), &[]), ev);
+}
+
+#[test]
+fn v4_lz4_bodies_compressed_by_the_python_driver() {
+    let ev = run(&driver_conversation("cassandra_driver_v4_lz4.txt"));
+    assert_eq!(
+        ops(&ev),
+        vec![op("STARTUP", 0, "READY", 0), op("QUERY", 1, "RESULT", 1)]
+    );
+    assert_eq!(
+        ev[1]["cassandra"]["request"]["headers"]["flags"],
+        "Compress"
+    );
+    assert_eq!(
+        ev[1]["cassandra"]["request"]["query"],
+        "SELECT v FROM ks.t WHERE k = 'lz4 lz4 lz4 lz4'"
+    );
+    assert_eq!(response(&ev[1])["result"]["rows"]["num_rows"], 5);
 }
