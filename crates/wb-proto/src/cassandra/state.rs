@@ -100,9 +100,11 @@ impl CassandraAnalyzer {
         }
         let frame = find_header(data, dir, self.version);
         if self.may_be_v5() {
+            // Only a segment starting no later than the frame matters.
+            let window = frame.map_or(data, |f| data.get(..f + 8).unwrap_or(data));
             let segment = [false, true]
                 .into_iter()
-                .filter_map(|c| find_segment(data, c).map(|at| (at, c)))
+                .filter_map(|c| find_segment(window, c).map(|at| (at, c)))
                 .min();
             if let Some((at, compressed)) = segment {
                 if frame.is_none_or(|f| at <= f) {
