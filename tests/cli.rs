@@ -43,7 +43,7 @@ fn test_config_accepts_a_packetbeat_yml_and_warns() {
         d.path(),
         "packetbeat.yml",
         "packetbeat.interfaces.device: any\npacketbeat.protocols:\n- type: http\n  ports: [80]\n\
-         - type: cassandra\n  ports: [9042]\noutput.elasticsearch.hosts: [\"localhost:9200\"]\n",
+         - type: nfs\n  ports: [2049]\noutput.elasticsearch.hosts: [\"localhost:9200\"]\n",
     );
     let o = run_in(d.path(), &["test", "config"]);
     let err = text(&o.stderr);
@@ -53,7 +53,7 @@ fn test_config_accepts_a_packetbeat_yml_and_warns() {
         err.contains("output.elasticsearch: this output is not implemented yet"),
         "{err}"
     );
-    assert!(err.contains("cassandra"), "{err}");
+    assert!(err.contains("nfs"), "{err}");
 }
 
 #[test]

@@ -88,9 +88,9 @@ pub struct ProtocolConfig {
     pub ports: Vec<u16>,
     /// `transaction_timeout` (default 10s).
     pub transaction_timeout: Duration,
-    /// `send_request` (default false).
+    /// `send_request` (default false; true for cassandra, as in Packetbeat).
     pub send_request: bool,
-    /// `send_response` (default false).
+    /// `send_response` (default false; true for cassandra, as in Packetbeat).
     pub send_response: bool,
     /// `fields`, `fields_under_root`, `tags` and `keep_null` of this protocol's events.
     pub metadata: EventMetadata,

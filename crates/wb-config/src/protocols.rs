@@ -105,8 +105,9 @@ fn entry(
         ports: ports(&s, &kind)?,
         enabled: s.bool("enabled", true)?,
         transaction_timeout,
-        send_request: s.bool("send_request", false)?,
-        send_response: s.bool("send_response", false)?,
+        // Packetbeat's cassandra is the one protocol that sends both by default.
+        send_request: s.bool("send_request", kind == "cassandra")?,
+        send_response: s.bool("send_response", kind == "cassandra")?,
         metadata: s.event_metadata()?,
         options,
         kind,
@@ -163,6 +164,14 @@ mod tests {
             Some(&Value::from(100))
         );
         assert_eq!(list[0].transaction_timeout, Duration::from_secs(10));
+    }
+
+    #[test]
+    fn cassandra_sends_request_and_response_by_default() {
+        let list = parse_yaml("- type: cassandra\n- type: cassandra\n  send_request: false\n")
+            .unwrap_or_default();
+        assert!(list[0].send_request && list[0].send_response);
+        assert!(!list[1].send_request && list[1].send_response);
     }
 
     #[test]

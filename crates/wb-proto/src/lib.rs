@@ -7,6 +7,7 @@
 
 pub mod amqp;
 mod analyzer;
+pub mod cassandra;
 mod configured;
 mod conn;
 mod context;

@@ -96,6 +96,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example_transport: TransportKind::Udp,
     },
     ProtocolSpec {
+        name: crate::cassandra::NAME,
+        build: crate::cassandra::Cassandra::build,
+        example: crate::cassandra::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
+    ProtocolSpec {
         name: crate::tls::NAME,
         build: crate::tls::Tls::build,
         example: crate::tls::EXAMPLE,
@@ -110,7 +116,7 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &["cassandra", "nfs"];
+pub const NOT_YET: &[&str] = &["nfs"];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {
