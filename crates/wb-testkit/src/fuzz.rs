@@ -40,10 +40,18 @@ fn replay_configured(spec: &ProtocolSpec, options: &Mapping, data: &[u8]) -> usi
             if msg.is_empty() {
                 continue;
             }
-            let dir = if i % 2 == 0 { Dir::ToServer } else { Dir::ToClient };
+            let dir = if i % 2 == 0 {
+                Dir::ToServer
+            } else {
+                Dir::ToClient
+            };
             conv = conv.message(dir, msg);
         }
-        events += run_frames(vec![Arc::clone(&protocol)], &conv.frames(segmentation, hole)).len();
+        events += run_frames(
+            vec![Arc::clone(&protocol)],
+            &conv.frames(segmentation, hole),
+        )
+        .len();
     }
     events
 }
