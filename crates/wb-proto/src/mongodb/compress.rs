@@ -1,13 +1,13 @@
-//! OP_COMPRESSED bodies decompressed within a size bound: noop, zlib (flate2) and snappy (a
-//! small raw-format decoder, github.com/google/snappy format_description.txt). zstd is not
-//! decoded: the event is written without documents and with a note.
+//! OP_COMPRESSED bodies decompressed within a size bound: noop, snappy (`snap`), zlib
+//! (`flate2`) and zstd (`ruzstd`). The stated size is checked against the bound before anything
+//! is allocated, and no decoder may produce more than the stated size.
 
 use std::io::Read;
 
 /// Why a compressed body was not decompressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Undecoded {
-    /// The compressor is not supported (zstd or unknown id).
+    /// The compressor id is unknown.
     Unsupported(u8),
     /// The stated size is over the bound.
     TooLarge,
@@ -28,14 +28,11 @@ pub fn decompress(
     let out = match compressor {
         0 => data.to_vec(),
         1 => snappy(data, size)?,
-        2 => {
-            let mut out = Vec::with_capacity(size);
-            let limit = u64::try_from(size).unwrap_or(u64::MAX).saturating_add(1);
-            flate2::read::ZlibDecoder::new(data)
-                .take(limit)
-                .read_to_end(&mut out)
-                .map_err(|_| Undecoded::Corrupt)?;
-            out
+        2 => read_bounded(flate2::read::ZlibDecoder::new(data), size)?,
+        3 => {
+            let decoder =
+                ruzstd::decoding::StreamingDecoder::new(data).map_err(|_| Undecoded::Corrupt)?;
+            read_bounded(decoder, size)?
         }
         other => return Err(Undecoded::Unsupported(other)),
     };
@@ -57,84 +54,28 @@ pub fn compressor_name(id: u8) -> &'static str {
     }
 }
 
-/// A little-endian base-128 varint at the front of `b`: value and bytes used.
-fn varint(b: &[u8]) -> Option<(usize, usize)> {
-    let mut v: u64 = 0;
-    for (i, &byte) in b.iter().enumerate().take(5) {
-        v |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((usize::try_from(v).ok()?, i + 1));
-        }
-    }
-    None
+/// Reads at most `size + 1` bytes from a decoder (one more than expected shows a lie).
+fn read_bounded(reader: impl Read, size: usize) -> Result<Vec<u8>, Undecoded> {
+    let mut out = Vec::with_capacity(size);
+    let limit = u64::try_from(size).unwrap_or(u64::MAX).saturating_add(1);
+    reader
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|_| Undecoded::Corrupt)?;
+    Ok(out)
 }
 
-/// Reads `n` (1..=4) little-endian bytes at `at`.
-fn le(b: &[u8], at: usize, n: usize) -> Option<usize> {
-    let bytes = b.get(at..at.checked_add(n)?)?;
-    Some(
-        bytes
-            .iter()
-            .rev()
-            .fold(0usize, |acc, &x| (acc << 8) | usize::from(x)),
-    )
-}
-
-/// Decodes a raw snappy block that must give exactly `size` bytes.
+/// A raw snappy block that must give exactly `size` bytes.
 fn snappy(data: &[u8], size: usize) -> Result<Vec<u8>, Undecoded> {
-    let bad = Undecoded::Corrupt;
-    let (stated, mut at) = varint(data).ok_or(bad)?;
+    let stated = snap::raw::decompress_len(data).map_err(|_| Undecoded::Corrupt)?;
     if stated != size {
-        return Err(bad);
+        return Err(Undecoded::Corrupt);
     }
-    let mut out: Vec<u8> = Vec::with_capacity(size);
-    while let Some(&tag) = data.get(at) {
-        at += 1;
-        let (len, offset) = match tag & 0b11 {
-            0 => {
-                let mut len = usize::from(tag >> 2);
-                if len >= 60 {
-                    let extra = len - 59;
-                    len = le(data, at, extra).ok_or(bad)?;
-                    at += extra;
-                }
-                let lit = data
-                    .get(at..at.checked_add(len + 1).ok_or(bad)?)
-                    .ok_or(bad)?;
-                if out.len() + lit.len() > size {
-                    return Err(bad);
-                }
-                out.extend_from_slice(lit);
-                at += len + 1;
-                continue;
-            }
-            1 => {
-                let len = usize::from((tag >> 2) & 0b111) + 4;
-                let offset = (usize::from(tag >> 5) << 8) | le(data, at, 1).ok_or(bad)?;
-                at += 1;
-                (len, offset)
-            }
-            2 => {
-                let offset = le(data, at, 2).ok_or(bad)?;
-                at += 2;
-                (usize::from(tag >> 2) + 1, offset)
-            }
-            _ => {
-                let offset = le(data, at, 4).ok_or(bad)?;
-                at += 4;
-                (usize::from(tag >> 2) + 1, offset)
-            }
-        };
-        if offset == 0 || offset > out.len() || out.len() + len > size {
-            return Err(bad);
-        }
-        // Copies may overlap their own output (run-length style), so byte by byte.
-        let start = out.len() - offset;
-        for i in 0..len {
-            let b = *out.get(start + i).ok_or(bad)?;
-            out.push(b);
-        }
-    }
+    let mut out = vec![0; size];
+    let written = snap::raw::Decoder::new()
+        .decompress(data, &mut out)
+        .map_err(|_| Undecoded::Corrupt)?;
+    out.truncate(written);
     Ok(out)
 }
 
@@ -154,8 +95,8 @@ mod tests {
             Err(Undecoded::Corrupt)
         );
         assert_eq!(
-            decompress(3, &data, 12, 100),
-            Err(Undecoded::Unsupported(3))
+            decompress(9, &data, 12, 100),
+            Err(Undecoded::Unsupported(9))
         );
         assert_eq!(decompress(0, b"abc", 3, 2), Err(Undecoded::TooLarge));
     }
@@ -171,5 +112,19 @@ mod tests {
             Ok(b"hello hello hello".to_vec())
         );
         assert_eq!(decompress(2, &z, 5, 100), Err(Undecoded::Corrupt));
+    }
+
+    #[test]
+    fn zstd_round_trip_and_lies() {
+        let text = b"zstd zstd zstd zstd zstd zstd".repeat(4);
+        let z = ruzstd::encoding::compress_to_vec(
+            &text[..],
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        assert_eq!(decompress(3, &z, text.len(), 1000), Ok(text.clone()));
+        // A stated size smaller or larger than the content is corrupt, never more memory.
+        assert_eq!(decompress(3, &z, 10, 1000), Err(Undecoded::Corrupt));
+        assert_eq!(decompress(3, &z, 500, 1000), Err(Undecoded::Corrupt));
+        assert_eq!(decompress(3, b"not zstd", 4, 1000), Err(Undecoded::Corrupt));
     }
 }
