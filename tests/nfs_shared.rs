@@ -6,7 +6,8 @@ use common::{pcap, run_capture};
 use serde_json::Value;
 
 fn nfs(capture: &str) -> Vec<Value> {
-    let cfg = "packetbeat.flows.enabled: false\npacketbeat.protocols:\n- {type: nfs, ports: [2049]}\n";
+    let cfg =
+        "packetbeat.flows.enabled: false\npacketbeat.protocols:\n- {type: nfs, ports: [2049]}\n";
     let run = run_capture(cfg, &pcap(capture), &[]);
     assert!(run.output.status.success(), "{capture}: {}", run.stderr());
     run.of_type("nfs").into_iter().cloned().collect()
