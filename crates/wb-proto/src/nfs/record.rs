@@ -3,6 +3,7 @@
 //! only the first [`HEAD_CAP`] bytes of a record (all the analyzer parses) and counts the rest
 //! as it streams by, so a record of any declared size costs a bounded amount of memory.
 
+use super::xdr::be32;
 use wb_wire::Timestamp;
 
 /// Bytes of a record's start kept for parsing: the RPC header with the largest credential and
@@ -61,10 +62,9 @@ impl RecordReader {
             self.frag_left -= n as u64;
             return self.finish_if_done(n);
         }
-        let Some(b) = data.get(..4) else {
+        let Some(marker) = be32(data, 0) else {
             return Step::NeedMore(4);
         };
-        let marker = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
         let len = u64::from(marker & 0x7fff_ffff);
         if !self.in_record {
             self.in_record = true;
@@ -127,10 +127,7 @@ impl RecordReader {
 /// header of at most `max_record` bytes followed by a call (`call` true: RPC version 2) or a
 /// reply (accepted or denied). `None` when there is none in the first `data.len() - 15` bytes.
 pub fn find_record_start(data: &[u8], call: bool, max_record: u64) -> Option<usize> {
-    let word = |i: usize| {
-        data.get(i..i + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    let word = |i: usize| be32(data, i);
     (0..data.len().saturating_sub(15)).find(|&i| {
         let (Some(marker), Some(kind), Some(next)) = (word(i), word(i + 8), word(i + 12)) else {
             return false;

@@ -2,6 +2,12 @@
 //! instead of reading past the end, and declared lengths are checked against what is there
 //! before anything is used.
 
+/// The big-endian 32-bit integer at `at` in `data`, if all four bytes are there.
+pub fn be32(data: &[u8], at: usize) -> Option<u32> {
+    let b: [u8; 4] = data.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_be_bytes(b))
+}
+
 /// A cursor over XDR-encoded bytes.
 #[derive(Clone, Debug)]
 pub struct Xdr<'a> {
@@ -17,9 +23,9 @@ impl<'a> Xdr<'a> {
 
     /// One unsigned 32-bit integer.
     pub fn u32(&mut self) -> Option<u32> {
-        let b = self.data.get(self.pos..self.pos.checked_add(4)?)?;
+        let v = be32(self.data, self.pos)?;
         self.pos += 4;
-        Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        Some(v)
     }
 
     /// `n` bytes of fixed-length opaque data plus their padding to a multiple of four.
