@@ -69,3 +69,15 @@ fn close_clone_and_layoutstats_are_the_main_operations() {
     assert_eq!(ev[0]["nfs"]["opcode"], "LAYOUTSTATS");
     assert_eq!(ev[0]["nfs"]["status"], "NFSERR_OP_ILLEGAL");
 }
+
+#[test]
+fn tags_and_fields_of_the_nfs_entry_reach_its_events() {
+    let cfg = "packetbeat.flows.enabled: false\npacketbeat.protocols:\n\
+               - {type: nfs, ports: [2049], tags: [storage], fields: {site: lab}}\n";
+    let run = run_capture(cfg, &pcap("nfs_v3.pcap"), &[]);
+    assert!(run.output.status.success(), "{}", run.stderr());
+    let ev = run.of_type("nfs");
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0]["tags"], serde_json::json!(["storage"]));
+    assert_eq!(ev[0]["fields"]["site"], "lab");
+}
