@@ -465,16 +465,37 @@ fn rpcsec_gss_tokens_are_never_written() {
     let mut reply = u32s(&[77, 1, 0, 6]);
     reply.extend(opaque(b"SECRET-REPLY-MIC"));
     reply.extend(u32s(&[0, 12, 9, 0, 0, 0]));
+    // The privacy service: the arguments and results are encrypted.
+    let mut body = u32s(&[1, 0, 10, 3]);
+    body.extend(opaque(b"SECRET-HANDLE"));
+    let mut private = u32s(&[78, 0, 2, NFS, 4, 1, 6]);
+    private.extend(opaque(&body));
+    private.extend(u32s(&[6]));
+    private.extend(opaque(b"SECRET-MIC"));
+    private.extend(opaque(b"SECRET-ENCRYPTED-ARGUMENTS"));
+    let mut private_reply = u32s(&[78, 1, 0, 6]);
+    private_reply.extend(opaque(b"SECRET-REPLY-MIC"));
+    private_reply.extend(u32s(&[0]));
+    private_reply.extend(opaque(b"SECRET-ENCRYPTED-RESULTS"));
+    let mut calls = record(&m);
+    calls.extend(record(&private));
+    let mut replies = record(&reply);
+    replies.extend(record(&private_reply));
     let conv = Conversation::new(PORT)
-        .message(Dir::ToServer, &record(&m))
-        .message(Dir::ToClient, &record(&reply));
+        .message(Dir::ToServer, &calls)
+        .message(Dir::ToClient, &replies);
     let ev = run(&conv);
-    assert_eq!(ev.len(), 1);
+    assert_eq!(ev.len(), 2);
     assert_eq!(ev[0]["rpc"]["auth_flavor"], "rpcsec_gss");
     assert!(ev[0]["rpc"].get("cred").is_none());
     assert_eq!(ev[0]["nfs"]["opcode"], "WRITE");
     assert_eq!(ev[0]["nfs"]["status"], "NFS_OK");
-    assert!(!ev[0].to_string().contains("SECRET"));
+    assert_eq!(ev[1]["nfs"]["version"], 4);
+    assert!(ev[1]["nfs"].get("opcode").is_none() && ev[1]["nfs"].get("status").is_none());
+    assert_eq!(ev[1]["rpc"]["status"], "success");
+    for e in &ev {
+        assert!(!e.to_string().contains("SECRET"), "{e}");
+    }
 }
 
 #[test]

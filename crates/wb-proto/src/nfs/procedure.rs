@@ -31,8 +31,8 @@ pub struct CallInfo {
     pub opcode: Option<String>,
     /// The procedure number.
     pub procedure: u32,
-    /// The results are wrapped by RPCSEC_GSS integrity.
-    pub gss_integrity: bool,
+    /// How RPCSEC_GSS wraps the arguments and results.
+    pub gss: GssService,
 }
 
 /// The NFS facts of `call`, `None` when it is not an NFS v3 or v4 call.
@@ -43,7 +43,7 @@ pub fn describe_call(call: &Call<'_>) -> Option<CallInfo> {
     let mut info = CallInfo {
         version: call.version,
         procedure: call.procedure,
-        gss_integrity: call.gss == GssService::Integrity,
+        gss: call.gss,
         ..CallInfo::default()
     };
     let mut args = Xdr::new(call.args);
@@ -122,8 +122,12 @@ pub fn reply_status(info: &CallInfo, results: &[u8]) -> Option<String> {
         return Some(names::status(info.version, 0));
     }
     let mut x = Xdr::new(results);
-    if info.gss_integrity {
-        let _ = (x.u32(), x.u32());
+    match info.gss {
+        GssService::Privacy => return None,
+        GssService::Integrity => {
+            let _ = (x.u32(), x.u32());
+        }
+        GssService::None => {}
     }
     x.u32().map(|code| names::status(info.version, code))
 }

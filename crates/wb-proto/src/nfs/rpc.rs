@@ -36,9 +36,10 @@ pub struct SysCred {
 }
 
 /// What the RPCSEC_GSS credential says about how the arguments are wrapped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum GssService {
     /// Plain arguments.
+    #[default]
     None,
     /// Arguments inside `rpc_gss_integ_data`: a length and a sequence number before them.
     Integrity,
