@@ -37,7 +37,7 @@ fn version_prints_the_version() {
 }
 
 #[test]
-fn test_config_accepts_a_packetbeat_yml_and_warns() {
+fn test_config_accepts_a_packetbeat_yml() {
     let d = temp();
     write(
         d.path(),
@@ -53,7 +53,22 @@ fn test_config_accepts_a_packetbeat_yml_and_warns() {
         err.contains("output.elasticsearch: this output is not implemented yet"),
         "{err}"
     );
-    assert!(err.contains("nfs"), "{err}");
+    // nfs is analysed now: no warning about it.
+    assert!(!err.contains("nfs"), "{err}");
+}
+
+#[test]
+fn test_config_names_an_unknown_protocol_type() {
+    let d = temp();
+    write(
+        d.path(),
+        "packetbeat.yml",
+        "packetbeat.protocols:\n- type: gopher\n  ports: [70]\n",
+    );
+    let o = run_in(d.path(), &["test", "config"]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains("unknown protocol type \"gopher\""), "{err}");
 }
 
 #[test]

@@ -16,6 +16,8 @@ pub enum Status {
     ClientError,
     /// `Server Error` (memcache: an unanswered request, a server error reply).
     ServerError,
+    /// `NO_REPLY` (nfs: a call that got no reply within the transaction timeout).
+    NoReply,
 }
 
 impl Status {
@@ -26,6 +28,7 @@ impl Status {
             Status::Error => "Error",
             Status::ClientError => "Client Error",
             Status::ServerError => "Server Error",
+            Status::NoReply => "NO_REPLY",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod icmp;
 pub mod memcache;
 pub mod mongodb;
 pub mod mysql;
+pub mod nfs;
 mod options;
 pub mod pgsql;
 pub mod redis;

@@ -113,10 +113,16 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::thrift::EXAMPLE,
         example_transport: TransportKind::Tcp,
     },
+    ProtocolSpec {
+        name: crate::nfs::NAME,
+        build: crate::nfs::Nfs::build,
+        example: crate::nfs::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &["nfs"];
+pub const NOT_YET: &[&str] = &[];
 
 /// The configured protocols, and warnings about entries that are not analysed.
 pub struct Built {
