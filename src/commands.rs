@@ -22,10 +22,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             for w in &loaded.warnings {
                 eprintln!("wirebeat: warning: {w}");
             }
-            let (_engine, warnings) = setup::build_engine(&loaded.config)?;
-            for w in &warnings {
-                eprintln!("wirebeat: warning: {w}");
-            }
+            setup::build_engine(&loaded.config)?;
             println!("Config OK");
             Ok(ExitCode::SUCCESS)
         }

@@ -40,10 +40,7 @@ pub fn run(args: &RunArgs, loaded: Loaded) -> Result<ExitCode> {
     if config.interfaces.iter().any(|i| i.bpf_filter.is_some()) {
         warn("packetbeat.interfaces.bpf_filter is ignored when reading a capture file");
     }
-    let (mut engine, proto_warnings) = setup::build_engine(&config)?;
-    for w in &proto_warnings {
-        warn(w);
-    }
+    let mut engine = setup::build_engine(&config)?;
     let mut file = CaptureFile::open(&path)?;
     let mut publisher = setup::build_publisher(&config)?;
     let output_location = publisher.describe();

@@ -74,7 +74,7 @@ fn nanos(d: std::time::Duration) -> i64 {
 }
 
 /// Builds the engine for `config`.
-pub fn build_engine(config: &Config) -> Result<(Engine, Vec<String>)> {
+pub fn build_engine(config: &Config) -> Result<Engine> {
     let built = build_protocols(config)?;
     let engine = Engine::new(
         EngineConfig {
@@ -83,7 +83,7 @@ pub fn build_engine(config: &Config) -> Result<(Engine, Vec<String>)> {
         },
         built.protocols,
     )?;
-    Ok((engine, built.warnings))
+    Ok(engine)
 }
 
 /// Opens the configured output (or the built-in local store) and wraps it in a publisher.

@@ -121,17 +121,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
     },
 ];
 
-/// Protocol types Packetbeat has that Wirebeat does not analyse yet.
-pub const NOT_YET: &[&str] = &[];
-
-/// The configured protocols, and warnings about entries that are not analysed.
+/// The configured protocols.
 pub struct Built {
-    /// Enabled, implemented protocols in configuration order.
+    /// Enabled protocols in configuration order.
     pub protocols: Vec<Arc<dyn Protocol>>,
     /// `type: icmp`, when enabled (ICMP has no ports: the engine feeds it every ICMP message).
     pub icmp: Option<crate::icmp::IcmpConfig>,
-    /// One line per protocol entry that is configured but not analysed.
-    pub warnings: Vec<String>,
 }
 
 /// Builds every enabled protocol entry.
@@ -139,18 +134,12 @@ pub fn build_all(configs: &[ProtocolConfig]) -> Result<Built, OptionsError> {
     let mut built = Built {
         protocols: Vec::new(),
         icmp: None,
-        warnings: Vec::new(),
     };
     for cfg in configs.iter().filter(|c| c.enabled) {
         if cfg.kind == crate::icmp::NAME {
             built.icmp = Some(crate::icmp::IcmpConfig::from_config(cfg)?);
         } else if let Some(spec) = IMPLEMENTED.iter().find(|s| s.name == cfg.kind) {
             built.protocols.push((spec.build)(cfg)?);
-        } else if NOT_YET.contains(&cfg.kind.as_str()) {
-            built.warnings.push(format!(
-                "protocol \"{}\" is not supported yet by Wirebeat: its traffic appears in flows only",
-                cfg.kind
-            ));
         } else {
             return Err(OptionsError {
                 protocol: cfg.kind.clone(),
