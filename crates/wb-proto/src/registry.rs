@@ -113,6 +113,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::thrift::EXAMPLE,
         example_transport: TransportKind::Tcp,
     },
+    ProtocolSpec {
+        name: crate::kafka::NAME,
+        build: crate::kafka::Kafka::build,
+        example: crate::kafka::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
 ];
 
 /// Protocol types Packetbeat has that Wirebeat does not analyse yet.
