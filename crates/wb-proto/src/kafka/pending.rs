@@ -37,16 +37,14 @@ impl Pending {
             .any(|r| r.correlation_id == correlation_id)
     }
 
-    /// Removes the request answered by `correlation_id`, with the requests queued before it
-    /// (Kafka answers in order on a connection, so these will never be answered).
-    pub fn take(&mut self, correlation_id: i32) -> Option<(Request, Vec<Request>)> {
+    /// Removes the request answered by `correlation_id`. Kafka answers in order on a
+    /// connection, but pairing by id keeps a lost or reordered answer from shifting the rest.
+    pub fn take(&mut self, correlation_id: i32) -> Option<Request> {
         let i = self
             .queue
             .iter()
             .position(|r| r.correlation_id == correlation_id)?;
-        let older: Vec<Request> = self.queue.drain(..i).collect();
-        let req = self.queue.pop_front()?;
-        Some((req, older))
+        self.queue.remove(i)
     }
 
     /// Removes every waiting request.

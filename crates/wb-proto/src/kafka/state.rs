@@ -110,23 +110,36 @@ impl KafkaAnalyzer {
     }
 
     /// Whether a message plausibly starts at the front of `data` (which holds at least the
-    /// size and the fixed header). Requests need a known api key, a small version and a
-    /// client id that fits; responses a correlation id some request waits for.
+    /// size and the fixed header), when resynchronising: a size within `max_message_size`;
+    /// for requests a known api key, a small version, a non-negative correlation id and a
+    /// printable client id that fits; for responses a correlation id some request waits for.
     fn plausible_start(&self, dir: Dir, data: &[u8]) -> bool {
         let Some(size) = size_at(data).and_then(|s| usize::try_from(s).ok()) else {
             return false;
         };
         let msg = data.get(4..).unwrap_or_default();
-        if !header_sane(dir, size, msg) {
+        // A guessed start of a message too large to buffer is more likely noise.
+        if size > self.config.common.max_message_size || !header_sane(dir, size, msg) {
             return false;
         }
         let mut r = Reader::new(msg, false);
         match dir {
             Dir::ToServer => {
-                let (Some(key), Some(version)) = (r.i16(), r.i16()) else {
+                let (Some(key), Some(version), Some(corr), Some(client_len)) =
+                    (r.i16(), r.i16(), r.i32(), r.i16())
+                else {
                     return false;
                 };
-                key <= api::MAX_KNOWN_KEY && version <= MAX_RESYNC_VERSION
+                // Clients number requests from 0 upwards and use printable client ids.
+                let rest = r.remaining();
+                let client = usize::try_from(client_len)
+                    .ok()
+                    .and_then(|n| rest.get(..n.min(rest.len())))
+                    .unwrap_or_default();
+                key <= api::MAX_KNOWN_KEY
+                    && version <= MAX_RESYNC_VERSION
+                    && corr >= 0
+                    && client.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
             }
             Dir::ToClient => r.i32().is_some_and(|corr| self.pending.contains(corr)),
         }
@@ -148,7 +161,7 @@ impl KafkaAnalyzer {
             return;
         };
         let mut notes = Vec::new();
-        if std::mem::take(&mut self.sides[Dir::ToServer.index()].loss) {
+        if std::mem::take(&mut Dir::ToServer.of(&mut self.sides).loss) {
             notes.push(NOTE_LOSS.into());
         }
         let summary = if whole {
@@ -189,30 +202,24 @@ impl KafkaAnalyzer {
             return;
         };
         let mut notes = Vec::new();
-        if std::mem::take(&mut self.sides[Dir::ToClient.index()].loss) {
+        if std::mem::take(&mut Dir::ToClient.of(&mut self.sides).loss) {
             notes.push(NOTE_LOSS.into());
         }
         let paired = self.pending.take(correlation_id);
         let mut summary = Summary::default();
-        if let Some((req, older)) = &paired {
-            for old in older {
-                let mut old = old.clone();
-                old.notes.push(NOTE_UNMATCHED_REQUEST.into());
-                ecs::publish(Some(&old), None, &self.config, cx);
-            }
+        if let Some(req) = &paired {
             if !whole {
                 cx.anomaly("message_too_large");
                 notes.push(NOTE_TOO_LARGE.into());
             } else if api::name(req.api_key).is_some() {
-                let mut r = Reader::new(msg.get(4..).unwrap_or_default(), true);
-                let body_ok = !api::response_header_tagged(req.api_key, req.api_version)
-                    || r.tags().is_some();
+                let after = msg.get(4..).unwrap_or_default();
                 let body = if api::response_header_tagged(req.api_key, req.api_version) {
-                    r.remaining()
+                    let mut r = Reader::new(after, true);
+                    r.tags().map(|()| r.remaining())
                 } else {
-                    msg.get(4..).unwrap_or_default()
+                    Some(after)
                 };
-                if body_ok {
+                if let Some(body) = body {
                     summary = response::decode(req.api_key, req.api_version, body);
                 }
             }
@@ -227,12 +234,7 @@ impl KafkaAnalyzer {
             summary,
             notes,
         };
-        ecs::publish(
-            paired.as_ref().map(|(r, _)| r),
-            Some(&resp),
-            &self.config,
-            cx,
-        );
+        ecs::publish(paired.as_ref(), Some(&resp), &self.config, cx);
     }
 
     /// One message (or its head, when `whole` is false) of `dir`.
