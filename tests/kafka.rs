@@ -886,6 +886,26 @@ fn unknown_api_key_is_paired_without_body_decoding() {
 }
 
 #[test]
+fn a_version_newer_than_the_decoded_ones_is_paired_without_body_fields() {
+    // Produce v13 names topics by id; its body is not decoded.
+    let e = one(
+        req(
+            PRODUCE,
+            13,
+            3,
+            true,
+            produce_body(true, 9, -1, "t", &[batch(1)]),
+        ),
+        resp(3, true, produce_response(true, 9, "t", &[6])),
+    );
+    assert_eq!(k(&e)["api_name"], "Produce");
+    assert_eq!(k(&e)["api_version"], 13);
+    assert!(k(&e).get("topics").is_none());
+    assert!(k(&e).get("error_code").is_none());
+    assert_eq!(e["status"], "OK");
+}
+
+#[test]
 fn segmentation_does_not_change_events() {
     let cv = conv(&[
         c(req(

@@ -108,6 +108,35 @@ const APIS: &[(&str, Option<i16>)] = &[
     ("ConsumerGroupHeartbeat", Some(0)),
 ];
 
+/// The highest version of `key` whose body layout Wirebeat decodes; later versions (which may
+/// move fields, e.g. topic names to topic ids) are paired and reported without body fields.
+pub fn max_decoded_version(key: i16) -> Option<i16> {
+    Some(match key {
+        PRODUCE => 12,
+        FETCH => 17,
+        LIST_OFFSETS => 10,
+        METADATA => 13,
+        OFFSET_COMMIT => 9,
+        OFFSET_FETCH => 9,
+        FIND_COORDINATOR => 6,
+        JOIN_GROUP => 9,
+        HEARTBEAT => 4,
+        LEAVE_GROUP => 5,
+        SYNC_GROUP => 5,
+        SASL_HANDSHAKE => 1,
+        API_VERSIONS => 4,
+        CREATE_TOPICS => 7,
+        DELETE_TOPICS => 6,
+        SASL_AUTHENTICATE => 2,
+        _ => return None,
+    })
+}
+
+/// Whether the body of `version` of `key` is decoded.
+pub fn is_decoded(key: i16, version: i16) -> bool {
+    max_decoded_version(key).is_some_and(|max| (0..=max).contains(&version))
+}
+
 /// Highest api key this table knows; larger keys are reported without a name.
 pub const MAX_KNOWN_KEY: i16 = APIS.len() as i16 - 1;
 
@@ -145,5 +174,8 @@ mod tests {
         assert_eq!(is_flexible(SASL_HANDSHAKE, 1), Some(false));
         assert!(!response_header_tagged(API_VERSIONS, 3));
         assert!(response_header_tagged(METADATA, 9));
+        assert!(is_decoded(PRODUCE, 12));
+        assert!(!is_decoded(PRODUCE, 13));
+        assert!(!is_decoded(99, 0));
     }
 }

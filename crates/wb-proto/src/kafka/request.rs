@@ -59,6 +59,9 @@ pub fn parse_header(msg: &[u8]) -> Option<RequestHeader<'_>> {
 /// Decoding stops quietly at the first malformed or missing field.
 pub fn decode(key: i16, version: i16, body: &[u8]) -> Summary {
     let mut s = Summary::default();
+    if !api::is_decoded(key, version) {
+        return s;
+    }
     let flexible = api::is_flexible(key, version) == Some(true);
     let mut r = Reader::new(body, flexible);
     let _ = match key {

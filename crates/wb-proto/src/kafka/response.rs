@@ -10,6 +10,9 @@ use super::summary::Summary;
 /// header). Decoding stops quietly at the first malformed or missing field.
 pub fn decode(key: i16, version: i16, body: &[u8]) -> Summary {
     let mut s = Summary::default();
+    if !api::is_decoded(key, version) {
+        return s;
+    }
     let flexible = api::is_flexible(key, version) == Some(true);
     let mut r = Reader::new(body, flexible);
     let _ = match key {

@@ -211,7 +211,7 @@ impl KafkaAnalyzer {
             if !whole {
                 cx.anomaly("message_too_large");
                 notes.push(NOTE_TOO_LARGE.into());
-            } else if api::name(req.api_key).is_some() {
+            } else if api::is_decoded(req.api_key, req.api_version) {
                 let after = msg.get(4..).unwrap_or_default();
                 let body = if api::response_header_tagged(req.api_key, req.api_version) {
                     let mut r = Reader::new(after, true);
