@@ -116,7 +116,7 @@ pub fn max_decoded_version(key: i16) -> Option<i16> {
         FETCH => 17,
         LIST_OFFSETS => 10,
         METADATA => 13,
-        OFFSET_COMMIT => 9,
+        OFFSET_COMMIT => 8,
         OFFSET_FETCH => 9,
         FIND_COORDINATOR => 6,
         JOIN_GROUP => 9,
