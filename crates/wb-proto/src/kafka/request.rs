@@ -288,3 +288,36 @@ fn delete_topics(r: &mut Reader, v: i16, s: &mut Summary) -> Option<()> {
     }
     Some(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_v1_and_v2() {
+        // Metadata (3) v1, correlation id 2, client id "wb", then the body.
+        let h = parse_header(b"\x00\x03\x00\x01\x00\x00\x00\x02\x00\x02wbBODY").unwrap();
+        assert_eq!((h.api_key, h.api_version, h.correlation_id), (3, 1, 2));
+        assert_eq!((h.client_id, h.body), (Some(&b"wb"[..]), &b"BODY"[..]));
+        // Metadata v9 is flexible: header v2, a tag buffer (one tag: id 0, 1 byte) after the
+        // client id, which stays a classic nullable string (here null).
+        let h =
+            parse_header(b"\x00\x03\x00\x09\x00\x00\x00\x07\xff\xff\x01\x00\x01\xaaBODY").unwrap();
+        assert_eq!((h.client_id, h.body), (None, &b"BODY"[..]));
+        // Negative api key, client id longer than the message, truncated header.
+        assert!(parse_header(b"\xff\x03\x00\x01\x00\x00\x00\x02\x00\x00").is_none());
+        assert!(parse_header(b"\x00\x03\x00\x01\x00\x00\x00\x02\x00\x09wb").is_none());
+        assert!(parse_header(b"\x00\x03\x00").is_none());
+    }
+
+    #[test]
+    fn metadata_v1_topics() {
+        // Two topics: [int32 2] "a" "bc".
+        let s = decode(3, 1, b"\x00\x00\x00\x02\x00\x01a\x00\x02bc");
+        assert_eq!(s.topics, ["a", "bc"]);
+        // Null topic array (-1): all topics, none named.
+        assert!(decode(3, 1, b"\xff\xff\xff\xff").topics.is_empty());
+        // A count larger than the bytes left stops decoding.
+        assert!(decode(3, 1, b"\x7f\xff\xff\xff\x00\x01a").topics.is_empty());
+    }
+}
