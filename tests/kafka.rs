@@ -1016,6 +1016,19 @@ fn a_huge_declared_size_is_skipped_by_counting() {
     assert!(ev[1]["error"]["message"]
         .to_string()
         .contains(kafka::NOTE_TOO_LARGE));
+    // Bytes lost inside the skipped message only shorten the skip: the next pair is intact.
+    let skipped_at = cv.stream(Dir::ToServer).len() - 300;
+    let (ev, anomalies) = run_counting(
+        &cv,
+        Some((Dir::ToServer, skipped_at - 2000, 16)),
+        &[("max_message_size", 4096.into())],
+    );
+    assert_eq!(anomalies.get("kafka", "gap"), 1);
+    let got: Vec<_> = ev
+        .iter()
+        .map(|e| (k(e)["correlation_id"].as_i64(), e["status"].as_str()))
+        .collect();
+    assert!(got.contains(&(Some(3), Some("OK"))), "{got:?}");
 }
 
 #[test]

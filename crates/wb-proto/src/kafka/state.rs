@@ -339,14 +339,18 @@ impl Analyzer for KafkaAnalyzer {
         }
     }
 
-    fn on_gap(&mut self, dir: Dir, _missing: u32, cx: &mut Cx) -> GapAction {
+    fn on_gap(&mut self, dir: Dir, missing: u32, cx: &mut Cx) -> GapAction {
         cx.anomaly("gap");
         let side = dir.of(&mut self.sides);
+        side.started = None;
         // A gap inside a message being skipped only shortens the skip; otherwise the next
         // message start is unknown.
+        if side.skip > u64::from(missing) {
+            side.skip -= u64::from(missing);
+            return GapAction::Continue;
+        }
         side.synced = false;
         side.skip = 0;
-        side.started = None;
         side.loss = true;
         GapAction::Continue
     }
