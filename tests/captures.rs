@@ -14,7 +14,8 @@ packetbeat.protocols:\n- {type: http, ports: [80, 8080, 8000, 5000, 8002]}\n- {t
 - {type: tls, ports: [443]}\n- {type: mysql, ports: [3306]}\n- {type: pgsql, ports: [5432]}\n\
 - {type: redis, ports: [6379]}\n- {type: mongodb, ports: [27017]}\n- {type: template, ports: [7777]}\n\
 - {type: memcache, ports: [11211]}\n- {type: amqp, ports: [5672]}\n- {type: thrift, ports: [9090]}\n\
-- {type: sip, ports: [5060]}\n- {type: cassandra, ports: [9042]}\n- {type: nfs, ports: [2049]}\n";
+- {type: sip, ports: [5060]}\n- {type: cassandra, ports: [9042]}\n- {type: nfs, ports: [2049]}\n\
+- {type: kafka, ports: [9092]}\n";
 
 /// A number from the summary, e.g. `summary_count(s, "packets:")`.
 fn summary_count(stderr: &str, label: &str) -> u64 {

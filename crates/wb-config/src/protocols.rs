@@ -130,6 +130,8 @@ fn ports(s: &Section<'_>, kind: &str) -> Result<Vec<u16>, ConfigError> {
     };
     match s.get("ports") {
         None if kind == "dhcpv4" => Ok(vec![67, 68]),
+        // Kafka is Wirebeat's own protocol: its entry works without ports, on the IANA port.
+        None if kind == "kafka" => Ok(vec![9092]),
         None => Ok(Vec::new()),
         Some(Value::Sequence(items)) => {
             items.iter().map(|v| one(v).ok_or_else(|| bad(v))).collect()
@@ -188,8 +190,9 @@ mod tests {
 
     #[test]
     fn defaults_per_protocol() {
-        let p = parse_yaml("- type: dhcpv4\n- type: nfs\n").unwrap_or_default();
+        let p = parse_yaml("- type: dhcpv4\n- type: nfs\n- type: kafka\n").unwrap_or_default();
         assert_eq!(p[0].ports, vec![67, 68]);
         assert_eq!(p[1].transaction_timeout, Duration::from_secs(60));
+        assert_eq!(p[2].ports, vec![9092]);
     }
 }

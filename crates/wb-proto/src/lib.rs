@@ -16,6 +16,7 @@ pub mod dns;
 pub mod ecs;
 pub mod http;
 pub mod icmp;
+pub mod kafka;
 pub mod memcache;
 pub mod mongodb;
 pub mod mysql;

@@ -119,6 +119,12 @@ pub const IMPLEMENTED: &[ProtocolSpec] = &[
         example: crate::nfs::EXAMPLE,
         example_transport: TransportKind::Tcp,
     },
+    ProtocolSpec {
+        name: crate::kafka::NAME,
+        build: crate::kafka::Kafka::build,
+        example: crate::kafka::EXAMPLE,
+        example_transport: TransportKind::Tcp,
+    },
 ];
 
 /// The configured protocols.
