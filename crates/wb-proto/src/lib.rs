@@ -36,5 +36,6 @@ pub use configured::{Configured, ProtocolOptions};
 pub use conn::{ConnMeta, Dir, TransportKind};
 pub use context::{AnomalyCounts, Cx};
 pub use options::{
-    bool_option, check_known, positive_usize, string_list, CommonOptions, OptionsError,
+    bool_option, check_known, limit_option, positive_usize, string_list, CommonOptions,
+    OptionsError,
 };

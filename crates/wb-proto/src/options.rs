@@ -78,6 +78,27 @@ pub fn positive_usize(
         })
 }
 
+/// Reads option `key` as an integer limit where 0 or less means "no limit" (`usize::MAX`),
+/// as Packetbeat's `max_docs`, `queue_max_bytes` and the like; `default` when absent.
+pub fn limit_option(
+    cfg: &ProtocolConfig,
+    key: &str,
+    default: usize,
+) -> Result<usize, OptionsError> {
+    match cfg.options.get(key) {
+        None => Ok(default),
+        Some(v) => match v.as_i64() {
+            Some(n) if n <= 0 => Ok(usize::MAX),
+            Some(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+            None => Err(OptionsError {
+                protocol: cfg.kind.clone(),
+                key: key.into(),
+                message: format!("expected an integer, got {v:?}"),
+            }),
+        },
+    }
+}
+
 /// Fails on an option of `cfg` that is not in `known`, naming the nearest known one.
 pub fn check_known(cfg: &ProtocolConfig, known: &[&str]) -> Result<(), OptionsError> {
     for key in cfg.options.keys() {

@@ -1,6 +1,6 @@
 //! Options of the `mongodb` protocol, with Packetbeat's names and defaults.
 
-use crate::{check_known, CommonOptions, OptionsError};
+use crate::{check_known, limit_option, CommonOptions, OptionsError};
 use wb_config::ProtocolConfig;
 
 const KNOWN: &[&str] = &["max_message_size", "max_docs", "max_doc_length"];
@@ -30,30 +30,14 @@ pub struct MongodbConfig {
     pub max_doc_length: usize,
 }
 
-/// Reads an integer option where 0 or less means "no limit".
-fn limit(cfg: &ProtocolConfig, key: &str, default: usize) -> Result<usize, OptionsError> {
-    match cfg.options.get(key) {
-        None => Ok(default),
-        Some(v) => match v.as_i64() {
-            Some(n) if n <= 0 => Ok(usize::MAX),
-            Some(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
-            None => Err(OptionsError {
-                protocol: cfg.kind.clone(),
-                key: key.into(),
-                message: format!("expected an integer, got {v:?}"),
-            }),
-        },
-    }
-}
-
 impl MongodbConfig {
     /// Reads the options from a protocol entry.
     pub fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError> {
         check_known(cfg, KNOWN)?;
         Ok(MongodbConfig {
             common: CommonOptions::from_config(cfg)?,
-            max_docs: limit(cfg, "max_docs", 10)?,
-            max_doc_length: limit(cfg, "max_doc_length", 5000)?,
+            max_docs: limit_option(cfg, "max_docs", 10)?,
+            max_doc_length: limit_option(cfg, "max_doc_length", 5000)?,
         })
     }
 }

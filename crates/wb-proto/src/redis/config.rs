@@ -1,6 +1,6 @@
 //! Options of the `redis` protocol, with Packetbeat's names and defaults.
 
-use crate::{check_known, CommonOptions, OptionsError};
+use crate::{check_known, limit_option, CommonOptions, OptionsError};
 use wb_config::ProtocolConfig;
 
 const KNOWN: &[&str] = &["max_message_size", "queue_max_bytes", "queue_max_messages"];
@@ -18,29 +18,14 @@ pub struct RedisConfig {
     pub queue_max_messages: usize,
 }
 
-fn limit(cfg: &ProtocolConfig, key: &str, default: usize) -> Result<usize, OptionsError> {
-    match cfg.options.get(key) {
-        None => Ok(default),
-        Some(v) => match v.as_i64() {
-            Some(n) if n <= 0 => Ok(usize::MAX),
-            Some(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
-            None => Err(OptionsError {
-                protocol: cfg.kind.clone(),
-                key: key.into(),
-                message: format!("expected an integer, got {v:?}"),
-            }),
-        },
-    }
-}
-
 impl RedisConfig {
     /// Reads the options from a protocol entry.
     pub fn from_config(cfg: &ProtocolConfig) -> Result<Self, OptionsError> {
         check_known(cfg, KNOWN)?;
         Ok(RedisConfig {
             common: CommonOptions::from_config(cfg)?,
-            queue_max_bytes: limit(cfg, "queue_max_bytes", 1 << 20)?,
-            queue_max_messages: limit(cfg, "queue_max_messages", 20_000)?,
+            queue_max_bytes: limit_option(cfg, "queue_max_bytes", 1 << 20)?,
+            queue_max_messages: limit_option(cfg, "queue_max_messages", 20_000)?,
         })
     }
 }
