@@ -6,10 +6,9 @@
 
 use serde_json::Value;
 use std::time::Duration;
-use wb_flow::EngineConfig;
 use wb_proto::{amqp, AnomalyCounts, Dir};
-use wb_testkit::suite::{test_protocol_config, PORT};
-use wb_testkit::{run_engine_counting, Conversation, Segmentation};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
+use wb_testkit::{run_frames_counting, Conversation, Segmentation};
 
 // ---- frame builders (spec §2.3.5: type, channel, size, payload, 0xCE) ----
 
@@ -117,17 +116,10 @@ fn run_full(
     options: &str,
     timeout: Duration,
 ) -> Run {
-    let mut cfg = test_protocol_config(amqp::NAME);
+    let mut cfg = protocol_config_with(amqp::NAME, options);
     cfg.transaction_timeout = timeout;
-    if !options.is_empty() {
-        cfg.options = serde_yaml_ng::from_str(options).unwrap_or_else(|e| panic!("{e}"));
-    }
     let protocol = amqp::Amqp::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
-    let (events, anomalies) = run_engine_counting(config, vec![protocol], &conv.frames(seg, hole));
+    let (events, anomalies) = run_frames_counting(vec![protocol], &conv.frames(seg, hole));
     Run { events, anomalies }
 }
 

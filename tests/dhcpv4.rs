@@ -3,10 +3,9 @@
 //! cookie, options past the end, garbage on the ports), which must be dropped and counted.
 
 use serde_json::{json, Value};
-use wb_flow::EngineConfig;
 use wb_proto::AnomalyCounts;
 use wb_testkit::suite::test_protocol_config;
-use wb_testkit::{run_engine_counting, Frame};
+use wb_testkit::{run_frames_counting, Frame};
 use wb_wire::{LinkType, Timestamp};
 
 const DISCOVER: u8 = 1;
@@ -135,10 +134,6 @@ fn run(frames: &[(Timestamp, Vec<u8>)]) -> (Vec<Value>, AnomalyCounts) {
     let mut cfg = test_protocol_config("dhcpv4");
     cfg.ports = vec![67, 68];
     let protocol = wb_proto::dhcpv4::Dhcpv4::build(&cfg).unwrap();
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
     let frames: Vec<Frame> = frames
         .iter()
         .map(|(ts, data)| Frame {
@@ -147,7 +142,7 @@ fn run(frames: &[(Timestamp, Vec<u8>)]) -> (Vec<Value>, AnomalyCounts) {
             data: data.clone(),
         })
         .collect();
-    run_engine_counting(config, vec![protocol], &frames)
+    run_frames_counting(vec![protocol], &frames)
 }
 
 fn one(src: ([u8; 4], u16), dst: ([u8; 4], u16), payload: &[u8]) -> Value {

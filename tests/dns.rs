@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use wb_proto::{dns, Dir, TransportKind};
-use wb_testkit::suite::{test_protocol_config, PORT};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
 use wb_testkit::{run_frames, Conversation, Segmentation};
 
 /// Name in wire form.
@@ -84,12 +84,9 @@ fn run(
     hole: Option<(Dir, usize, usize)>,
     options: &str,
 ) -> Vec<Value> {
-    let mut cfg = test_protocol_config(dns::NAME);
+    let mut cfg = protocol_config_with(dns::NAME, options);
     cfg.send_request = false;
     cfg.send_response = false;
-    if !options.is_empty() {
-        cfg.options = serde_yaml_ng::from_str(options).unwrap_or_default();
-    }
     let protocol = dns::Dns::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
     run_frames(vec![protocol], &conv.frames(seg, hole))
 }

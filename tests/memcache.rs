@@ -3,18 +3,14 @@
 //! shown), UDP frames, limits, gaps, and garbage.
 
 use serde_json::{json, Value};
-use wb_flow::EngineConfig;
 use wb_proto::{memcache, Dir, TransportKind};
-use wb_testkit::suite::{test_protocol_config, PORT};
-use wb_testkit::{run_engine_counting, run_frames, Conversation, Segmentation};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
+use wb_testkit::{run_frames, run_frames_counting, Conversation, Segmentation};
 
 fn protocol(options: &str) -> std::sync::Arc<dyn wb_proto::Protocol> {
-    let mut cfg = test_protocol_config(memcache::NAME);
+    let mut cfg = protocol_config_with(memcache::NAME, options);
     cfg.send_request = false;
     cfg.send_response = false;
-    if !options.is_empty() {
-        cfg.options = serde_yaml_ng::from_str(options).unwrap_or_default();
-    }
     memcache::Memcache::build(&cfg).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -32,12 +28,7 @@ fn run_counting(
     hole: Option<(Dir, usize, usize)>,
     options: &str,
 ) -> (Vec<Value>, wb_proto::AnomalyCounts) {
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
-    run_engine_counting(
-        config,
+    run_frames_counting(
         vec![protocol(options)],
         &conv.frames(Segmentation::Chunks(7), hole),
     )
@@ -807,17 +798,8 @@ fn udp_datagram_count_mismatch_discards_the_message() {
         .message(Dir::ToServer, &udp(3, 0, 1, b"get a\r\n"))
         .message(Dir::ToClient, &udp(3, 0, 2, b"VALUE a 0 1\r\n"))
         .message(Dir::ToClient, &udp(3, 1, 3, b"x\r\nEND\r\n"));
-    let (ev, anomalies) = {
-        let config = EngineConfig {
-            flows: None,
-            ..EngineConfig::default()
-        };
-        run_engine_counting(
-            config,
-            vec![protocol("")],
-            &conv.frames(Segmentation::Whole, None),
-        )
-    };
+    let (ev, anomalies) =
+        { run_frames_counting(vec![protocol("")], &conv.frames(Segmentation::Whole, None)) };
     assert_eq!(briefs(&ev), vec![b("get", "-", "Server Error")]);
     assert_eq!(anomalies.get("memcache", "udp_datagram_count_mismatch"), 1);
 }

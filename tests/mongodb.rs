@@ -5,10 +5,9 @@
 //! garbage, huge lengths, deep nesting, credentials and write errors.
 
 use serde_json::Value;
-use wb_flow::EngineConfig;
 use wb_proto::{mongodb, AnomalyCounts, Dir};
-use wb_testkit::suite::{test_protocol_config, PORT};
-use wb_testkit::{run_engine_counting, Conversation, Segmentation};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
+use wb_testkit::{run_frames_counting, Conversation, Segmentation};
 
 // ---- BSON builder -------------------------------------------------------------------------
 
@@ -200,16 +199,9 @@ fn run_full(
     hole: Option<(Dir, usize, usize)>,
     options: &str,
 ) -> (Vec<Value>, AnomalyCounts) {
-    let mut cfg = test_protocol_config(mongodb::NAME);
-    if !options.is_empty() {
-        cfg.options = serde_yaml_ng::from_str(options).unwrap_or_else(|e| panic!("{e}"));
-    }
+    let cfg = protocol_config_with(mongodb::NAME, options);
     let protocol = mongodb::Mongodb::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
-    run_engine_counting(config, vec![protocol], &conv.frames(seg, hole))
+    run_frames_counting(vec![protocol], &conv.frames(seg, hole))
 }
 
 fn run(conv: &Conversation) -> Vec<Value> {

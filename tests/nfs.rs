@@ -5,11 +5,9 @@
 
 use serde_json::Value;
 use std::time::Duration;
-use wb_flow::EngineConfig;
 use wb_proto::{nfs, Dir};
-use wb_testkit::harness::run_engine_counting;
-use wb_testkit::suite::{test_protocol_config, PORT};
-use wb_testkit::{Conversation, Segmentation};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
+use wb_testkit::{run_frames_counting, Conversation, Segmentation};
 
 const NFS: u32 = 100_003;
 
@@ -112,17 +110,10 @@ fn run_opts(
     timeout_s: u64,
     options: &str,
 ) -> (Vec<Value>, wb_proto::AnomalyCounts) {
-    let mut cfg = test_protocol_config(nfs::NAME);
+    let mut cfg = protocol_config_with(nfs::NAME, options);
     cfg.transaction_timeout = Duration::from_secs(timeout_s);
-    if !options.is_empty() {
-        cfg.options = serde_yaml_ng::from_str(options).unwrap_or_default();
-    }
     let protocol = nfs::Nfs::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
-    run_engine_counting(config, vec![protocol], &conv.frames(seg, None))
+    run_frames_counting(vec![protocol], &conv.frames(seg, None))
 }
 
 /// Events of `conv`, checked to be the same in several segmentations.
@@ -516,11 +507,7 @@ fn a_gap_inside_a_write_body_keeps_the_transaction() {
         Segmentation::Chunks(1000),
         Some((Dir::ToServer, 5000, 1000)),
     );
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
-    let (ev, _) = run_engine_counting(config, vec![protocol], &frames);
+    let (ev, _) = run_frames_counting(vec![protocol], &frames);
     let ops: Vec<_> = ev.iter().map(|e| e["nfs"]["opcode"].clone()).collect();
     assert_eq!(ops, vec![Value::from("WRITE"), Value::from("GETATTR")]);
 }

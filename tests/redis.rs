@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use wb_proto::{redis, Dir};
-use wb_testkit::suite::{test_protocol_config, PORT};
+use wb_testkit::suite::{protocol_config_with, PORT};
 use wb_testkit::{run_frames, Conversation, Segmentation};
 
 fn cmd(words: &[&str]) -> Vec<u8> {
@@ -16,10 +16,7 @@ fn cmd(words: &[&str]) -> Vec<u8> {
 }
 
 fn run_with(conv: &Conversation, seg: Segmentation, options: &str) -> Vec<Value> {
-    let mut cfg = test_protocol_config(redis::NAME);
-    if !options.is_empty() {
-        cfg.options = serde_yaml_ng::from_str(options).unwrap_or_default();
-    }
+    let cfg = protocol_config_with(redis::NAME, options);
     let protocol = redis::Redis::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
     run_frames(vec![protocol], &conv.frames(seg, None))
 }

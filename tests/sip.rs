@@ -5,10 +5,9 @@
 //! bodies larger than `max_message_size`.
 
 use serde_json::{json, Value};
-use wb_flow::EngineConfig;
 use wb_proto::{AnomalyCounts, Dir, TransportKind};
-use wb_testkit::suite::{test_protocol_config, PORT};
-use wb_testkit::{run_engine_counting, Conversation, Segmentation};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
+use wb_testkit::{run_frames_counting, Conversation, Segmentation};
 
 /// Events and anomaly counters of `conv` with sip options as YAML flow-map text.
 fn run_full(
@@ -17,17 +16,9 @@ fn run_full(
     seg: Segmentation,
     hole: Option<(Dir, usize, usize)>,
 ) -> (Vec<Value>, AnomalyCounts) {
-    let mut cfg = test_protocol_config("sip");
-    let extra: serde_yaml_ng::Mapping = serde_yaml_ng::from_str(options).unwrap();
-    for (k, v) in extra {
-        cfg.options.insert(k, v);
-    }
+    let cfg = protocol_config_with("sip", options);
     let protocol = wb_proto::sip::Sip::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
-    let (events, anomalies) = run_engine_counting(config, vec![protocol], &conv.frames(seg, hole));
+    let (events, anomalies) = run_frames_counting(vec![protocol], &conv.frames(seg, hole));
     let sip = events.into_iter().filter(|e| e["type"] == "sip").collect();
     (sip, anomalies)
 }

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use wb_proto::{thrift, Dir};
-use wb_testkit::suite::{test_protocol_config, PORT};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
 use wb_testkit::{run_frames, Conversation, Segmentation};
 
 // ---- TBinary building blocks ----------------------------------------------------------------
@@ -62,12 +62,9 @@ fn framed(msg: &[u8]) -> Vec<u8> {
 // ---- running -------------------------------------------------------------------------------
 
 fn run_with(conv: &Conversation, seg: Segmentation, options: &str) -> Vec<Value> {
-    let mut cfg = test_protocol_config(thrift::NAME);
+    let mut cfg = protocol_config_with(thrift::NAME, options);
     cfg.send_request = false;
     cfg.send_response = false;
-    if !options.is_empty() {
-        cfg.options = serde_yaml_ng::from_str(options).unwrap_or_else(|e| panic!("{e}"));
-    }
     let protocol = thrift::Thrift::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
     run_frames(vec![protocol], &conv.frames(seg, None))
 }

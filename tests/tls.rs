@@ -5,11 +5,10 @@
 //! (`crates/wb-proto/src/tls/example/`) provides a real certificate.
 
 use serde_json::Value;
-use wb_flow::EngineConfig;
 use wb_proto::registry::ExampleMessage;
 use wb_proto::{AnomalyCounts, Dir};
-use wb_testkit::suite::{test_protocol_config, PORT};
-use wb_testkit::{run_engine_counting, Conversation, Segmentation};
+use wb_testkit::suite::{protocol_config_with, test_protocol_config, PORT};
+use wb_testkit::{run_frames_counting, Conversation, Segmentation};
 
 /// Events and anomaly counters of `conv` with tls options as YAML flow-map text.
 fn run_full(
@@ -18,17 +17,9 @@ fn run_full(
     seg: Segmentation,
     hole: Option<(Dir, usize, usize)>,
 ) -> (Vec<Value>, AnomalyCounts) {
-    let mut cfg = test_protocol_config("tls");
-    let extra: serde_yaml_ng::Mapping = serde_yaml_ng::from_str(options).unwrap();
-    for (k, v) in extra {
-        cfg.options.insert(k, v);
-    }
+    let cfg = protocol_config_with("tls", options);
     let protocol = wb_proto::tls::Tls::build(&cfg).unwrap_or_else(|e| panic!("{e}"));
-    let config = EngineConfig {
-        flows: None,
-        ..EngineConfig::default()
-    };
-    let (events, anomalies) = run_engine_counting(config, vec![protocol], &conv.frames(seg, hole));
+    let (events, anomalies) = run_frames_counting(vec![protocol], &conv.frames(seg, hole));
     let tls = events.into_iter().filter(|e| e["type"] == "tls").collect();
     (tls, anomalies)
 }

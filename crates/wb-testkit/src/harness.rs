@@ -10,11 +10,19 @@ use wb_wire::Precision;
 /// Runs `frames` through an engine with `protocols` and flows disabled; returns every event
 /// (after `finish`) as parsed JSON.
 pub fn run_frames(protocols: Vec<Arc<dyn Protocol>>, frames: &[Frame]) -> Vec<serde_json::Value> {
+    run_frames_counting(protocols, frames).0
+}
+
+/// [`run_frames`], also returning the anomalies the analyzers counted.
+pub fn run_frames_counting(
+    protocols: Vec<Arc<dyn Protocol>>,
+    frames: &[Frame],
+) -> (Vec<serde_json::Value>, AnomalyCounts) {
     let config = EngineConfig {
         flows: None,
         ..EngineConfig::default()
     };
-    run_engine(config, protocols, frames)
+    run_engine_counting(config, protocols, frames)
 }
 
 /// Runs `frames` through an engine with `config` and `protocols`; returns every event (after

@@ -9,4 +9,6 @@ pub mod harness;
 pub mod suite;
 
 pub use conversation::{Conversation, Frame, Segmentation};
-pub use harness::{run_engine, run_engine_counting, run_frames, strip_volatile};
+pub use harness::{
+    run_engine, run_engine_counting, run_frames, run_frames_counting, strip_volatile,
+};

@@ -25,6 +25,19 @@ pub fn test_protocol_config(name: &str) -> ProtocolConfig {
     }
 }
 
+/// [`test_protocol_config`] with `options` (YAML flow-map text such as `{max_rows: 2}`; empty
+/// for none) added; panics on text that is not a mapping.
+pub fn protocol_config_with(name: &str, options: &str) -> ProtocolConfig {
+    let mut cfg = test_protocol_config(name);
+    if !options.trim().is_empty() {
+        match serde_yaml_ng::from_str::<serde_yaml_ng::Mapping>(options) {
+            Ok(extra) => cfg.options.extend(extra),
+            Err(e) => panic!("{name} options {options:?}: {e}"),
+        }
+    }
+    cfg
+}
+
 /// The example conversation of `spec`.
 pub fn example_conversation(spec: &ProtocolSpec) -> Conversation {
     spec.example
